@@ -1,0 +1,69 @@
+/**
+ * Protocol limits and room settings, with their defaults. Every one can be set
+ * through a `[vars]` entry of the same name in wrangler.toml (or `--var` on the
+ * command line); see README "Configuration".
+ */
+export interface Limits {
+  /** Display names: 1..NAME_MAX code points. */
+  NAME_MAX: number;
+  /** Message text: 1..TEXT_MAX code points. */
+  TEXT_MAX: number;
+  /** Any incoming frame larger than this many UTF-8 bytes is refused. */
+  FRAME_MAX_BYTES: number;
+  /** Sockets per room. */
+  ROOM_CAPACITY: number;
+  /** Events kept per room; older ones are pruned in batches. */
+  HISTORY_LIMIT: number;
+  /** Frames a connection may send at once… */
+  RATE_BURST: number;
+  /** …and per second after that. */
+  RATE_PER_SECOND: number;
+  /** Rate-limited frames in a row after which the connection is closed (1008). */
+  FLOOD_STRIKES: number;
+  /** How long a dropped member stays "online" waiting for a quiet reconnect. */
+  RECONNECT_GRACE_MS: number;
+  /** Newest events whose client ids are remembered for idempotent resends. */
+  DEDUP_WINDOW: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  NAME_MAX: 32,
+  TEXT_MAX: 2000,
+  FRAME_MAX_BYTES: 16 * 1024,
+  ROOM_CAPACITY: 5000,
+  HISTORY_LIMIT: 10_000,
+  RATE_BURST: 10,
+  RATE_PER_SECOND: 5,
+  FLOOD_STRIKES: 30,
+  RECONNECT_GRACE_MS: 5000,
+  DEDUP_WINDOW: 1000,
+});
+
+/** Events sent on a join without `since`. */
+export const WELCOME_EVENTS = 50;
+/** Bounds of `history.limit`. */
+export const HISTORY_PAGE_MAX = 100;
+/** Replay is split into frames of at most this many events. */
+export const REPLAY_CHUNK = 500;
+/** Client message ids: 1..64 chars of this set (a UUID fits). */
+export const CLIENT_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/**
+ * Reads limits from an env-like record (wrangler `[vars]` arrive as numbers,
+ * `--var` overrides as strings). A value that is not a positive number keeps
+ * its default, so a typo cannot switch a limit off; `onInvalid` hears of it.
+ */
+export function readLimits(
+  source: Readonly<Partial<Record<keyof Limits, unknown>>>,
+  onInvalid?: (key: keyof Limits, raw: unknown) => void,
+): Limits {
+  const limits = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(DEFAULT_LIMITS) as (keyof Limits)[]) {
+    const raw = source[key];
+    if (raw === undefined) continue;
+    const value = typeof raw === "number" ? raw : typeof raw === "string" && raw.trim() !== "" ? Number(raw) : NaN;
+    if (Number.isFinite(value) && value > 0) limits[key] = value;
+    else onInvalid?.(key, raw);
+  }
+  return limits;
+}

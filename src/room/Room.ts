@@ -1,0 +1,386 @@
+/**
+ * One chat room: a Durable Object holding the room's sockets (WebSocket
+ * Hibernation API, so an idle room costs nothing), its history (SQLite) and
+ * its presence. Every frame a client sends is handled in `webSocketMessage`;
+ * the handler for each frame type is the `#on…` method of the same name.
+ *
+ * Nothing here awaits on the message path and nothing keeps an idle room
+ * awake: no timers, no outgoing fetches; delayed work uses the alarm.
+ */
+import { DurableObject } from "cloudflare:workers";
+import {
+  CLOSE_CODES,
+  KEEPALIVE,
+  PROTOCOL_VERSION,
+  type AdvertisedLimits,
+  type ErrorCode,
+  type ErrorFrame,
+  type HistoryRequestFrame,
+  type JoinFrame,
+  type Member,
+  type MessageFrame,
+  type RenameFrame,
+  type WelcomeFrame,
+} from "../protocol/frames.ts";
+import { readLimits, REPLAY_CHUNK, WELCOME_EVENTS, type Limits } from "../protocol/limits.ts";
+import { decodeClientFrame } from "../protocol/validate.ts";
+import { log } from "../worker/log.ts";
+import { Connections, newConnection, type Connection } from "./connections.ts";
+import { EventLog, type StoredEvent } from "./eventLog.ts";
+import { HeldMembers } from "./heldMembers.ts";
+import { takeToken } from "../protocol/rateLimit.ts";
+import { RecentIds } from "./recentIds.ts";
+
+/** What `GET /api/rooms/:room` reports, besides the room's address. */
+export interface RoomInfo {
+  online: number;
+  members: Member[];
+  lastSeq: number;
+}
+
+export class Room extends DurableObject<Env> {
+  readonly #limits: Limits;
+  readonly #room: string;
+  readonly #events: EventLog;
+  readonly #recentIds: RecentIds;
+  readonly #held: HeldMembers;
+  readonly #conns: Connections;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#room = ctx.id.name ?? ctx.id.toString();
+    this.#limits = readLimits(env, (key, raw) => log("config_invalid", { room: this.#room, key, raw: String(raw) }));
+    this.#events = new EventLog(ctx.storage.sql, this.#limits.HISTORY_LIMIT);
+    this.#recentIds = new RecentIds(Math.min(this.#limits.DEDUP_WINDOW, this.#limits.HISTORY_LIMIT));
+    this.#held = new HeldMembers(ctx.storage.sql);
+    this.#conns = new Connections(ctx);
+    // Answered by the runtime without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(KEEPALIVE.ping, KEEPALIVE.pong));
+  }
+
+  /** Accepts a WebSocket upgrade routed here by the Worker. */
+  override fetch(request: Request): Response {
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("expected a WebSocket upgrade", { status: 426 });
+    }
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server);
+    if (this.#conns.size >= this.#limits.ROOM_CAPACITY) {
+      send(server, errorFrame("room_full", `this room is full (${this.#limits.ROOM_CAPACITY} connections)`));
+      server.close(CLOSE_CODES.tryAgainLater, "room is full");
+      log("refused", { room: this.#room, reason: "room_full" });
+    } else {
+      this.#conns.save(server, newConnection());
+      log("connect", { room: this.#room, sockets: this.#conns.size });
+    }
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Who is here and how far history goes, for the HTTP API. */
+  info(): RoomInfo {
+    const members = this.#members();
+    return { online: members.length, members, lastSeq: this.#events.lastSeq };
+  }
+
+  override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): void {
+    const conn = this.#conns.get(ws);
+    if (!conn) return; // refused (room full) and already closing
+    try {
+      this.#onFrame(ws, conn, data);
+    } catch (error) {
+      this.#internalError(ws, conn, error);
+    }
+  }
+
+  override webSocketClose(ws: WebSocket, code: number, reason: string): void {
+    this.#disconnect(ws, code);
+    // Answer the close frame (a no-op where the runtime already did).
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+    } catch {
+      // already closed
+    }
+  }
+
+  override webSocketError(ws: WebSocket): void {
+    this.#disconnect(ws, 1006);
+  }
+
+  /** Announces members whose reconnect grace period ended. */
+  override alarm(): void {
+    for (const member of this.#held.releaseExpired(Date.now())) this.#announceLeft(member);
+    this.#scheduleAlarm();
+  }
+
+  #onFrame(ws: WebSocket, conn: Connection, data: string | ArrayBuffer): void {
+    const decoded = decodeClientFrame(data, this.#limits);
+    // Every frame, good or bad, spends a token: garbage floods are floods too.
+    const rate = takeToken(conn.tat, Date.now(), {
+      burst: this.#limits.RATE_BURST,
+      perSecond: this.#limits.RATE_PER_SECOND,
+    });
+    if (!rate.allowed) {
+      const ref = decoded.ok ? (decoded.value.type === "message" ? decoded.value.id : undefined) : decoded.error.ref;
+      this.#onRateLimited(ws, conn, rate.retryAfterMs, ref);
+      return;
+    }
+    conn.tat = rate.tat;
+    conn.strikes = 0;
+    this.#conns.save(ws, conn);
+
+    if (!decoded.ok) {
+      send(ws, errorFrame(decoded.error.code, decoded.error.message, decoded.error.ref));
+      return;
+    }
+    const frame = decoded.value;
+    if (frame.type === "join") {
+      this.#onJoin(ws, conn, frame);
+      return;
+    }
+    const member = conn.member;
+    if (!member) {
+      send(ws, errorFrame("not_joined", 'send {"type":"join","name":…} first', frame.type === "message" ? frame.id : undefined));
+      return;
+    }
+    switch (frame.type) {
+      case "message":
+        return this.#onMessage(ws, member, frame);
+      case "rename":
+        return this.#onRename(ws, conn, member, frame);
+      case "typing":
+        return this.#broadcast(JSON.stringify({ type: "typing", member }), ws);
+      case "history":
+        return this.#onHistory(ws, frame);
+    }
+  }
+
+  #onRateLimited(ws: WebSocket, conn: Connection, retryAfterMs: number, ref: string | undefined): void {
+    conn.strikes += 1;
+    this.#conns.save(ws, conn);
+    if (conn.strikes >= this.#limits.FLOOD_STRIKES) {
+      log("flood_closed", { room: this.#room, member: conn.member?.id, strikes: conn.strikes });
+      ws.close(CLOSE_CODES.policy, "kept sending while rate limited");
+      this.#disconnect(ws, CLOSE_CODES.policy);
+      return;
+    }
+    const frame = errorFrame("rate_limited", `slow down: wait ${retryAfterMs} ms`, ref);
+    frame.retryAfterMs = retryAfterMs;
+    send(ws, frame);
+  }
+
+  #onJoin(ws: WebSocket, conn: Connection, frame: JoinFrame): void {
+    if (conn.member) {
+      send(ws, errorFrame("bad_request", "already joined; send a rename frame to change your name"));
+      return;
+    }
+    const lastSeqBefore = this.#events.lastSeq;
+    const earlier = frame.session === undefined ? undefined : this.#reclaim(ws, frame.session);
+    const member: Member = { id: earlier?.id ?? randomHex(6), name: frame.name };
+    const session = earlier ? (frame.session as string) : randomHex(16);
+    conn.member = member;
+    conn.session = session;
+    conn.joinedAt = Date.now();
+    this.#conns.save(ws, conn);
+
+    let announcement: StoredEvent | undefined;
+    if (!earlier) {
+      announcement = this.#events.append((seq, ts) => ({ type: "joined", seq, ts, member }));
+    } else if (earlier.name !== member.name) {
+      announcement = this.#events.append((seq, ts) => ({ type: "renamed", seq, ts, member, from: earlier.name }));
+    }
+    this.#sendWelcome(ws, member, session, frame.since, lastSeqBefore);
+    if (announcement) this.#broadcast(announcement.json, ws);
+    log("join", { room: this.#room, member: member.id, resumed: earlier !== undefined });
+  }
+
+  /**
+   * Takes back the member behind a session token: from a socket that still
+   * holds it (a half-open connection the client gave up on, closed here as
+   * replaced) or from the reconnect grace list. Unknown tokens start afresh.
+   */
+  #reclaim(ws: WebSocket, session: string): Member | undefined {
+    const live = this.#conns.findSession(session);
+    if (live && live[0] !== ws && live[1].member) {
+      const [oldWs, oldConn] = live;
+      const member = oldConn.member as Member;
+      this.#conns.save(oldWs, { ...oldConn, member: null, session: null });
+      this.#conns.remove(oldWs);
+      oldWs.close(CLOSE_CODES.replaced, "session resumed on another connection");
+      return member;
+    }
+    return this.#held.release(session);
+  }
+
+  #sendWelcome(ws: WebSocket, self: Member, session: string, since: number | undefined, lastSeqBefore: number): void {
+    const events = this.#events;
+    const welcome: Omit<WelcomeFrame, "events"> = {
+      type: "welcome",
+      protocol: PROTOCOL_VERSION,
+      room: this.#room,
+      self,
+      session,
+      members: this.#members(),
+      lastSeq: events.lastSeq,
+      hasMore: false,
+      limits: this.#advertisedLimits(),
+    };
+    let replay: StoredEvent[];
+    if (since === undefined || since > lastSeqBefore) {
+      replay = events.newest(WELCOME_EVENTS);
+      if (since !== undefined) welcome.reset = true;
+    } else {
+      if (since + 1 < events.oldestSeq) {
+        welcome.truncated = true;
+        welcome.oldestSeq = events.oldestSeq;
+      }
+      replay = events.after(since);
+    }
+    // Older history exists before where the replay starts (or would start).
+    const replayStart = replay[0]?.seq ?? (since !== undefined && !welcome.reset ? since + 1 : events.lastSeq + 1);
+    welcome.hasMore = replayStart > events.oldestSeq;
+    // The stored events are JSON already: splice them in rather than re-encode.
+    const head = JSON.stringify(welcome);
+    send(ws, `${head.slice(0, -1)},"events":[${joinJson(replay, 0, REPLAY_CHUNK)}]}`);
+    for (let start = REPLAY_CHUNK; start < replay.length; start += REPLAY_CHUNK) {
+      send(ws, `{"type":"events","events":[${joinJson(replay, start, start + REPLAY_CHUNK)}]}`);
+    }
+  }
+
+  #onMessage(ws: WebSocket, from: Member, frame: MessageFrame): void {
+    const { id, text } = frame;
+    if (id !== undefined) {
+      const seq = this.#recentIds.find(this.#events, from.name, id);
+      const original = seq === undefined ? undefined : this.#events.get(seq);
+      if (original) {
+        send(ws, original.json); // a resend: the sender gets its acknowledgement again
+        return;
+      }
+    }
+    const action = frame.action === true;
+    const stored = this.#events.append(
+      (seq, ts) => ({
+        type: "message",
+        seq,
+        ts,
+        from,
+        text,
+        ...(id === undefined ? {} : { id }),
+        ...(action ? { action: true as const } : {}),
+      }),
+      from.name,
+      id,
+    );
+    if (id !== undefined) this.#recentIds.remember(from.name, id, stored.seq);
+    this.#broadcast(stored.json);
+  }
+
+  #onRename(ws: WebSocket, conn: Connection, member: Member, frame: RenameFrame): void {
+    if (frame.name === member.name) return;
+    const renamed: Member = { id: member.id, name: frame.name };
+    conn.member = renamed;
+    this.#conns.save(ws, conn);
+    const stored = this.#events.append((seq, ts) => ({ type: "renamed", seq, ts, member: renamed, from: member.name }));
+    this.#broadcast(stored.json);
+  }
+
+  #onHistory(ws: WebSocket, frame: HistoryRequestFrame): void {
+    const page = this.#events.before(frame.before, frame.limit ?? WELCOME_EVENTS);
+    const first = page[0];
+    const hasMore = first !== undefined && first.seq > this.#events.oldestSeq;
+    send(ws, `{"type":"history","before":${frame.before},"hasMore":${hasMore},"events":[${joinJson(page, 0, page.length)}]}`);
+  }
+
+  #disconnect(ws: WebSocket, code: number): void {
+    const conn = this.#conns.remove(ws);
+    if (!conn) return;
+    log("disconnect", { room: this.#room, member: conn.member?.id, code });
+    if (!conn.member || !conn.session) return;
+    // A goodbye (1000, or a close without a code) or a kick is final;
+    // anything else may be a network blip the client will recover from.
+    if (code === CLOSE_CODES.normal || code === CLOSE_CODES.noStatus || code === CLOSE_CODES.policy) {
+      this.#announceLeft(conn.member);
+      return;
+    }
+    this.#held.hold(conn.session, conn.member, Date.now() + this.#limits.RECONNECT_GRACE_MS);
+    this.#scheduleAlarm();
+  }
+
+  #announceLeft(member: Member): void {
+    const stored = this.#events.append((seq, ts) => ({ type: "left", seq, ts, member }));
+    this.#broadcast(stored.json);
+  }
+
+  #scheduleAlarm(): void {
+    const next = this.#held.nextDeadline;
+    if (next !== null) {
+      this.ctx.storage.setAlarm(next).catch((error: unknown) => this.#logInternal(undefined, error));
+    }
+  }
+
+  /** Everyone online: joined sockets plus members inside their reconnect grace. */
+  #members(): Member[] {
+    const members: Member[] = [];
+    for (const conn of this.#conns.all.values()) if (conn.member) members.push(conn.member);
+    return members.concat(this.#held.members);
+  }
+
+  /** Sends one already-serialised frame to every joined socket. */
+  #broadcast(json: string, except?: WebSocket): void {
+    for (const [ws, conn] of this.#conns.all) {
+      if (conn.member && ws !== except) send(ws, json);
+    }
+  }
+
+  #advertisedLimitsCache: AdvertisedLimits | undefined;
+  #advertisedLimits(): AdvertisedLimits {
+    const l = this.#limits;
+    this.#advertisedLimitsCache ??= {
+      nameMax: l.NAME_MAX,
+      textMax: l.TEXT_MAX,
+      frameMaxBytes: l.FRAME_MAX_BYTES,
+      rateBurst: l.RATE_BURST,
+      ratePerSecond: l.RATE_PER_SECOND,
+    };
+    return this.#advertisedLimitsCache;
+  }
+
+  #internalError(ws: WebSocket, conn: Connection, error: unknown): void {
+    this.#logInternal(conn.member?.id, error);
+    send(ws, errorFrame("internal", "the server could not handle that frame; nothing was changed"));
+  }
+
+  #logInternal(member: string | undefined, error: unknown): void {
+    log("internal_error", {
+      room: this.#room,
+      member,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      stack: error instanceof Error ? error.stack : undefined,
+    });
+  }
+}
+
+function errorFrame(code: ErrorCode, message: string, ref?: string): ErrorFrame {
+  return ref === undefined ? { type: "error", code, message } : { type: "error", code, message, ref };
+}
+
+/** Sends without throwing: a socket may close between a read and a write. */
+function send(ws: WebSocket, frame: string | ErrorFrame): void {
+  try {
+    ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+  } catch {
+    // The close handler cleans up after it.
+  }
+}
+
+function joinJson(events: StoredEvent[], start: number, end: number): string {
+  let out = "";
+  for (let i = start; i < end && i < events.length; i++) out += i === start ? events[i]!.json : `,${events[i]!.json}`;
+  return out;
+}
+
+function randomHex(bytes: number): string {
+  const buf = crypto.getRandomValues(new Uint8Array(bytes));
+  let out = "";
+  for (const b of buf) out += b.toString(16).padStart(2, "0");
+  return out;
+}

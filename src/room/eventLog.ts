@@ -1,0 +1,124 @@
+/**
+ * The room's history in its SQLite storage: one row per event, holding the
+ * event's JSON exactly as it was broadcast, so replaying history never
+ * re-serialises anything.
+ *
+ * Cost model (rows billed): appending writes 1 row; pruning deletes in batches
+ * of `slack` rows once the log is `slack` over its limit, so it adds at most
+ * 1 amortised row written per event and none in the common case. There is no
+ * secondary index: it would cost a row written per event.
+ */
+import type { RoomEvent } from "../protocol/frames.ts";
+
+export interface StoredEvent {
+  seq: number;
+  json: string;
+}
+
+export class EventLog {
+  readonly #sql: SqlStorage;
+  readonly #limit: number;
+  readonly #slack: number;
+  #first: number;
+  #last: number;
+
+  constructor(sql: SqlStorage, limit: number) {
+    this.#sql = sql;
+    this.#limit = limit;
+    this.#slack = Math.max(1, Math.ceil(limit / 10));
+    sql.exec(
+      `CREATE TABLE IF NOT EXISTS events (
+        seq INTEGER PRIMARY KEY,
+        json TEXT NOT NULL,
+        sender TEXT,
+        cid TEXT
+      )`,
+    );
+    // Two subqueries, because SQLite answers a lone MIN or MAX on the primary
+    // key with one seek each, but scans the table for both in one SELECT.
+    const [first, last] = sql
+      .exec<{ first: number | null; last: number | null }>(
+        "SELECT (SELECT MIN(seq) FROM events) AS first, (SELECT MAX(seq) FROM events) AS last",
+      )
+      .raw<[number | null, number | null]>()
+      .next().value ?? [null, null];
+    this.#last = last ?? 0;
+    this.#first = first ?? this.#last + 1;
+  }
+
+  /** The newest seq, 0 for an empty room. */
+  get lastSeq(): number {
+    return this.#last;
+  }
+
+  /** The oldest seq that history still offers (lastSeq + 1 when empty). */
+  get oldestSeq(): number {
+    return Math.max(this.#first, this.#last - this.#limit + 1, 1);
+  }
+
+  /**
+   * Stores the next event and returns it as JSON. `make` receives the seq and
+   * timestamp; `sender`/`cid` identify a message for idempotent resends.
+   */
+  append(make: (seq: number, ts: number) => RoomEvent, sender?: string, cid?: string): StoredEvent {
+    const seq = this.#last + 1;
+    const json = JSON.stringify(make(seq, Date.now()));
+    this.#sql.exec("INSERT INTO events (seq, json, sender, cid) VALUES (?, ?, ?, ?)", seq, json, sender ?? null, cid ?? null);
+    this.#last = seq;
+    if (seq - this.#first + 1 > this.#limit + this.#slack) this.#prune();
+    return { seq, json };
+  }
+
+  /** Events with seq > `after`, oldest first, at most `max`. */
+  after(after: number, max = Number.MAX_SAFE_INTEGER): StoredEvent[] {
+    const from = Math.max(after, this.oldestSeq - 1);
+    return this.#rows("SELECT seq, json FROM events WHERE seq > ? ORDER BY seq LIMIT ?", from, max);
+  }
+
+  /** The newest `count` events, oldest first. */
+  newest(count: number): StoredEvent[] {
+    return this.after(this.#last - count);
+  }
+
+  /** Up to `limit` events with seq < `before`, oldest first. */
+  before(before: number, limit: number): StoredEvent[] {
+    const floor = this.oldestSeq;
+    const rows = this.#rows(
+      "SELECT seq, json FROM events WHERE seq < ? AND seq >= ? ORDER BY seq DESC LIMIT ?",
+      before,
+      floor,
+      limit,
+    );
+    return rows.reverse();
+  }
+
+  /** One stored event, if history still has it. */
+  get(seq: number): StoredEvent | undefined {
+    if (seq < this.oldestSeq || seq > this.#last) return undefined;
+    return this.#rows("SELECT seq, json FROM events WHERE seq = ?", seq)[0];
+  }
+
+  /** Client ids of the newest `count` messages, oldest first, for the idempotency window. */
+  recentClientIds(count: number): { seq: number; sender: string; cid: string }[] {
+    const out: { seq: number; sender: string; cid: string }[] = [];
+    const from = Math.max(this.#last - count, this.oldestSeq - 1);
+    for (const [seq, sender, cid] of this.#sql
+      .exec("SELECT seq, sender, cid FROM events WHERE seq > ? AND cid IS NOT NULL ORDER BY seq", from)
+      .raw<[number, string, string]>()) {
+      out.push({ seq, sender, cid });
+    }
+    return out;
+  }
+
+  #rows(query: string, ...bindings: (string | number)[]): StoredEvent[] {
+    const out: StoredEvent[] = [];
+    for (const [seq, json] of this.#sql.exec(query, ...bindings).raw<[number, string]>()) out.push({ seq, json });
+    return out;
+  }
+
+  #prune(): void {
+    const keepFrom = this.#last - this.#limit + 1;
+    this.#sql.exec("DELETE FROM events WHERE seq < ?", keepFrom);
+    this.#first = keepFrom;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * The idempotency window: which client message ids the room has stored lately,
+ * so a resend (same sender name, same id) gets the original event back instead
+ * of a second copy. Kept in memory and filled from storage once per wake, the
+ * first time a message with an id arrives, so the message path itself reads no
+ * rows (a duplicate costs one read, to fetch the original).
+ */
+import type { EventLog } from "./eventLog.ts";
+
+export class RecentIds {
+  readonly #window: number;
+  readonly #seqByKey = new Map<string, number>();
+  #loaded = false;
+
+  constructor(window: number) {
+    this.#window = window;
+  }
+
+  /** The seq of the stored message with this sender and id, if recent. */
+  find(log: EventLog, sender: string, id: string): number | undefined {
+    if (!this.#loaded) {
+      this.#loaded = true;
+      for (const row of log.recentClientIds(this.#window)) this.#seqByKey.set(key(row.sender, row.cid), row.seq);
+    }
+    return this.#seqByKey.get(key(sender, id));
+  }
+
+  /** Records a newly stored message and forgets ids that fell out of the window. */
+  remember(sender: string, id: string, seq: number): void {
+    this.#seqByKey.set(key(sender, id), seq);
+    const oldest = seq - this.#window;
+    // Map order is insertion order, which is seq order: drop from the front.
+    for (const [k, s] of this.#seqByKey) {
+      if (s > oldest) break;
+      this.#seqByKey.delete(k);
+    }
+  }
+}
+
+// A name cannot contain control characters, so NUL cannot be forged into it.
+const key = (sender: string, id: string): string => `${sender}\u0000${id}`;

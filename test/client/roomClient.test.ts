@@ -1,0 +1,136 @@
+/**
+ * The shared client engine (src/client/RoomClient.ts) against a real
+ * `wrangler dev`: delivery exactly once and in order across dropped
+ * connections, the outbox, pacing under the rate limit, presence.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RoomClient, roomSocketUrl, type ConnectionState } from "../../src/client/RoomClient.ts";
+import type { RoomEvent } from "../../src/protocol/frames.ts";
+import { sleep, uniqueRoom } from "../support/node.ts";
+import { startWranglerDev, type DevServer } from "../support/wranglerDev.ts";
+
+let server: DevServer;
+beforeAll(async () => {
+  server = await startWranglerDev();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** A RoomClient that records what it delivers. */
+function client(room: string, name: string, options: { session?: string; since?: number } = {}) {
+  const c = new RoomClient({ url: roomSocketUrl(server.url, room), name, backoff: { initialMs: 50, maxMs: 500 }, ...options });
+  const events: RoomEvent[] = [];
+  const states: ConnectionState[] = [];
+  c.on("event", (e) => events.push(e));
+  c.on("state", (s) => states.push(s));
+  return { c, events, states };
+}
+
+async function until(condition: () => boolean, timeoutMs = 10_000, what = "condition") {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+const texts = (events: RoomEvent[]) => events.flatMap((e) => (e.type === "message" ? [e.text] : []));
+const assertGapFree = (events: RoomEvent[]) => events.forEach((e, i) => i > 0 && expect(e.seq).toBe(events[i - 1]!.seq + 1));
+
+describe("RoomClient", () => {
+  it("chats, tracks presence, and leaves cleanly", async () => {
+    const room = uniqueRoom("client");
+    const alice = client(room, "alice");
+    alice.c.connect();
+    await until(() => alice.c.state === "live");
+    const bob = client(room, "bob");
+    bob.c.connect();
+    await until(() => alice.c.members.length === 2, 5000, "bob in alice's members");
+    bob.c.send("hello from bob");
+    await until(() => texts(alice.events).includes("hello from bob"));
+    expect(alice.c.members.map((m) => m.name)).toEqual(["alice", "bob"]);
+    expect(bob.c.rename("bobby")).toBeUndefined();
+    await until(() => alice.c.members.some((m) => m.name === "bobby"));
+    expect(bob.c.self?.name).toBe("bobby");
+    expect(bob.c.rename("")).toMatchObject({ code: "name_invalid" });
+    bob.c.close();
+    await until(() => alice.c.members.length === 1, 5000, "bob gone");
+    expect(bob.states).toEqual(["live", "closed"]);
+    alice.c.close();
+  });
+
+  it("holds messages written before it is live and sends each once", async () => {
+    const room = uniqueRoom("client");
+    const alice = client(room, "alice");
+    alice.c.send("written offline 1");
+    alice.c.send("written offline 2");
+    expect(alice.c.outbox).toHaveLength(2);
+    alice.c.connect();
+    await until(() => alice.c.outbox.length === 0);
+    expect(texts(alice.events)).toEqual(["written offline 1", "written offline 2"]);
+    alice.c.close();
+  });
+
+  it("paces a burst to the room's advertised rate: no message refused, none lost", async () => {
+    const room = uniqueRoom("client");
+    const alice = client(room, "alice");
+    const errors: string[] = [];
+    alice.c.on("error", (e) => errors.push(e.code));
+    alice.c.connect();
+    await until(() => alice.c.state === "live");
+    for (let i = 0; i < 25; i++) alice.c.send(`burst ${i}`);
+    await until(() => alice.c.outbox.length === 0, 15_000, "outbox drained");
+    expect(texts(alice.events)).toEqual(Array.from({ length: 25 }, (_, i) => `burst ${i}`));
+    expect(errors).toEqual([]);
+    alice.c.close();
+  });
+
+  it("survives dropped connections: every event once, in order, nothing repeated", async () => {
+    const room = uniqueRoom("client");
+    const reader = client(room, "reader");
+    const writer = client(room, "writer");
+    reader.c.connect();
+    writer.c.connect();
+    await until(() => reader.c.state === "live" && writer.c.state === "live");
+    const total = 30;
+    for (let i = 0; i < total; i++) {
+      writer.c.send(`m${i}`);
+      if (i % 7 === 3) writer.c.dropConnection();
+      if (i % 5 === 2) reader.c.dropConnection();
+      await sleep(30);
+    }
+    await until(() => writer.c.outbox.length === 0 && texts(reader.events).length >= total, 20_000, "all delivered");
+    await sleep(300);
+    const expected = Array.from({ length: total }, (_, i) => `m${i}`);
+    expect(texts(reader.events)).toEqual(expected);
+    expect(texts(writer.events)).toEqual(expected);
+    assertGapFree(reader.events);
+    assertGapFree(writer.events);
+    expect(reader.states.filter((s) => s === "reconnecting").length).toBeGreaterThan(0);
+    // Quick reconnects made no left/joined noise.
+    expect(reader.events.filter((e) => e.type === "left")).toEqual([]);
+    reader.c.close();
+    writer.c.close();
+  }, 30_000);
+
+  it("stops with the error when the room refuses its join", async () => {
+    const room = uniqueRoom("client");
+    const bad = client(room, "  ");
+    const closed = new Promise((resolve) => bad.c.on("closed", resolve));
+    bad.c.connect();
+    expect(await closed).toMatchObject({ error: { code: "name_invalid" } });
+    expect(bad.c.state).toBe("closed");
+  });
+
+  it("keeps retrying while the server is unreachable", async () => {
+    const c = new RoomClient({ url: "ws://127.0.0.1:9/api/rooms/x/ws", name: "alice", backoff: { initialMs: 20, maxMs: 40 } });
+    const states: ConnectionState[] = [];
+    c.on("state", (s) => states.push(s));
+    c.connect();
+    await sleep(300);
+    expect(c.state).toBe("reconnecting");
+    c.close();
+    expect(c.state).toBe("closed");
+  });
+});

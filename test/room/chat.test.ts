@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import type { JoinedEvent, LeftEvent, MessageEvent, RoomEvent } from "../../src/protocol/frames.ts";
+import { join, openSocket, sleep, uniqueRoom } from "../workerd/socket.ts";
+
+const isEvent = (frame: { type: string }): frame is RoomEvent => "seq" in frame;
+
+describe("a room with two people", () => {
+  it("welcomes, announces joins, and broadcasts messages to everyone, sender included", async () => {
+    const room = uniqueRoom();
+    const alice = await join(room, "alice");
+    expect(alice.welcome).toMatchObject({
+      type: "welcome",
+      protocol: 1,
+      room,
+      self: { name: "alice" },
+      members: [{ name: "alice" }],
+      lastSeq: 1,
+      hasMore: false,
+    });
+    expect(alice.welcome.self.id).toMatch(/^[0-9a-f]{12}$/);
+    expect(alice.welcome.session).toMatch(/^[0-9a-f]{32}$/);
+    expect(alice.welcome.events).toEqual([expect.objectContaining({ type: "joined", seq: 1, member: alice.welcome.self })]);
+
+    const bob = await join(room, "bob");
+    expect(bob.welcome.members).toEqual([alice.welcome.self, bob.welcome.self]);
+    const joined = (await alice.socket.nextOf("joined")) as JoinedEvent;
+    expect(joined).toMatchObject({ seq: 2, member: bob.welcome.self });
+    expect(typeof joined.ts).toBe("number");
+
+    alice.socket.send({ type: "message", text: "hi bob", id: "a-1" });
+    const atBob = (await bob.socket.nextOf("message")) as MessageEvent;
+    const atAlice = (await alice.socket.nextOf("message")) as MessageEvent;
+    expect(atBob).toEqual(atAlice);
+    expect(atBob).toMatchObject({ seq: 3, from: alice.welcome.self, text: "hi bob", id: "a-1" });
+
+    bob.socket.send({ type: "message", text: "waves", action: true });
+    expect(await alice.socket.nextOf("message")).toMatchObject({ seq: 4, text: "waves", action: true, from: bob.welcome.self });
+    expect((await bob.socket.nextOf("message")).seq).toBe(4);
+
+    // Leaving with 1000 is announced at once.
+    bob.socket.close(1000);
+    const left = (await alice.socket.nextOf("left")) as LeftEvent;
+    expect(left).toMatchObject({ seq: 5, member: bob.welcome.self });
+    alice.socket.close(1000);
+  });
+
+  it("relays typing to the others only, without storing it", async () => {
+    const room = uniqueRoom();
+    const alice = await join(room, "alice");
+    const bob = await join(room, "bob");
+    await alice.socket.nextOf("joined");
+    bob.socket.send({ type: "typing" });
+    expect(await alice.socket.nextOf("typing")).toEqual({ type: "typing", member: bob.welcome.self });
+    bob.socket.send({ type: "message", text: "done typing" });
+    const message = await bob.socket.nextOf("message");
+    expect(message.seq).toBe(3); // typing took no seq
+    expect(bob.socket.frames.some((f) => f.type === "typing")).toBe(false);
+    alice.socket.close(1000);
+    bob.socket.close(1000);
+  });
+
+  it("renames: a renamed event for all, and later messages carry the new name", async () => {
+    const room = uniqueRoom();
+    const alice = await join(room, "alice");
+    const bob = await join(room, "bob");
+    bob.socket.send({ type: "rename", name: "robert" });
+    const renamed = await alice.socket.nextOf("renamed");
+    expect(renamed).toMatchObject({ member: { id: bob.welcome.self.id, name: "robert" }, from: "bob" });
+    expect(await bob.socket.nextOf("renamed")).toEqual(renamed);
+    bob.socket.send({ type: "message", text: "call me robert" });
+    expect((await alice.socket.nextOf("message")).from).toEqual({ id: bob.welcome.self.id, name: "robert" });
+    // Renaming to the same name changes nothing and stores nothing.
+    bob.socket.send({ type: "rename", name: "robert" });
+    bob.socket.send({ type: "message", text: "still robert" });
+    const next = await alice.socket.next(isEvent);
+    expect(next).toMatchObject({ type: "message", text: "still robert", seq: renamed.seq + 2 });
+    alice.socket.close(1000);
+    bob.socket.close(1000);
+  });
+
+  it("answers the keep-alive ping with pong", async () => {
+    const { socket } = await join(uniqueRoom(), "alice");
+    socket.send("ping");
+    await sleep(100);
+    expect(socket.rawFrames).toContain("pong");
+    socket.close(1000);
+  });
+});
+
+describe("a room with ten people", () => {
+  it("delivers every message to everyone in one order, with gap-free seqs", async () => {
+    const room = uniqueRoom();
+    const people = [];
+    for (let i = 0; i < 10; i++) people.push(await join(room, `user${i}`));
+    // Everyone sends two messages, interleaved.
+    for (let round = 0; round < 2; round++) {
+      for (const [i, p] of people.entries()) p.socket.send({ type: "message", text: `m${round}-${i}`, id: `u${i}-${round}` });
+    }
+    const transcripts: string[][] = [];
+    for (const p of people) {
+      const events: RoomEvent[] = [];
+      while (events.filter((e) => e.type === "message").length < 20) events.push((await p.socket.next(isEvent)) as RoomEvent);
+      const messages = events.filter((e): e is MessageEvent => e.type === "message");
+      // Seqs are consecutive.
+      messages.forEach((m, k) => k > 0 && expect(m.seq).toBe(messages[k - 1]!.seq + 1));
+      transcripts.push(messages.map((m) => `${m.seq}:${m.text}`));
+    }
+    for (const t of transcripts) expect(t).toEqual(transcripts[0]);
+    expect(transcripts[0]).toHaveLength(20);
+    // The last one in saw all ten in the member list.
+    expect(people[9]!.welcome.members.map((m) => m.name)).toEqual(people.map((_, i) => `user${i}`));
+    for (const p of people) p.socket.close(1000);
+  });
+});

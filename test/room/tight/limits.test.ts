@@ -1,0 +1,121 @@
+/** Runs with TIGHT_LIMITS (vitest.config.ts): history 20, capacity 4, grace 300 ms, dedup window 10. */
+import { env } from "cloudflare:workers";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { RoomEvent } from "../../../src/protocol/frames.ts";
+import type { TestSocket } from "../../support/testSocket.ts";
+import { join, openSocket, sleep, uniqueRoom } from "../../workerd/socket.ts";
+
+const stubOf = (room: string) => env.ROOMS.get(env.ROOMS.idFromName(room));
+const isEvent = (frame: { type: string }): frame is RoomEvent => "seq" in frame;
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+async function storedSeqs(room: string): Promise<number[]> {
+  return runInDurableObject(stubOf(room), (_instance, state) =>
+    state.storage.sql
+      .exec<{ seq: number }>("SELECT seq FROM events ORDER BY seq")
+      .toArray()
+      .map((row) => row.seq),
+  );
+}
+
+async function send(socket: TestSocket, count: number, prefix = "m") {
+  for (let i = 0; i < count; i++) socket.send({ type: "message", text: `${prefix}${i}`, id: `${prefix}${i}` });
+  for (let i = 0; i < count; i++) await socket.nextMessage((m) => m.text === `${prefix}${i}`);
+}
+
+describe("retention (HISTORY_LIMIT 20)", () => {
+  it("keeps the newest 20 events visible and prunes storage in batches", async () => {
+    const room = uniqueRoom();
+    const { socket } = await join(room, "alice");
+    await send(socket, 21); // seqs 1..22: the limit (20) plus the slack (2), nothing pruned yet
+    expect(await storedSeqs(room)).toEqual(range(1, 22));
+    await send(socket, 1, "x"); // 23: over limit + slack, so one batch delete down to 20
+    expect(await storedSeqs(room)).toEqual(range(4, 23));
+    await send(socket, 1, "y"); // 24: within the slack again, nothing deleted
+    expect(await storedSeqs(room)).toEqual(range(4, 24));
+
+    socket.send({ type: "history", before: 100, limit: 100 });
+    const history = await socket.nextOf("history");
+    expect(history.events.map((e) => e.seq)).toEqual(range(5, 24)); // exactly the newest 20
+    expect(history.hasMore).toBe(false);
+    socket.close(1000);
+  });
+
+  it("says truncated, with the oldest kept seq, when since asks for pruned events", async () => {
+    const room = uniqueRoom();
+    const alice = await join(room, "alice");
+    await send(alice.socket, 30);
+    const late = await join(room, "bob", { since: 2 });
+    // Bob's own joined event is seq 32, so the newest 20 are 13..32.
+    expect(late.welcome.truncated).toBe(true);
+    expect(late.welcome.oldestSeq).toBe(13);
+    expect(late.welcome.events.map((e) => e.seq)).toEqual(range(13, 32));
+    expect(late.welcome.hasMore).toBe(false);
+    // A since inside what is kept is not truncated.
+    const fine = await join(room, "carol", { since: 20 });
+    expect(fine.welcome.truncated).toBeUndefined();
+    expect(fine.welcome.events.map((e) => e.seq)).toEqual(range(21, 33));
+    expect(fine.welcome.hasMore).toBe(true);
+    for (const p of [alice, late, fine]) p.socket.close(1000);
+  });
+
+  it("forgets client ids that left the dedup window, and reloads the window after eviction", async () => {
+    const room = uniqueRoom();
+    const { socket } = await join(room, "alice");
+    socket.send({ type: "message", text: "remembered", id: "keep" });
+    const original = await socket.nextOf("message");
+    await evictDurableObject(stubOf(room));
+    socket.send({ type: "message", text: "remembered", id: "keep" });
+    expect(await socket.nextOf("message")).toEqual(original);
+
+    await send(socket, 10); // the window is 10 events: "keep" falls out of it
+    socket.send({ type: "message", text: "remembered", id: "keep" });
+    const resent = await socket.nextMessage((m) => m.id === "keep");
+    expect(resent.seq).toBeGreaterThan(original.seq);
+    socket.close(1000);
+  });
+});
+
+describe("capacity (ROOM_CAPACITY 4)", () => {
+  it("refuses the fifth socket with room_full and close 1013; the others carry on", async () => {
+    const room = uniqueRoom();
+    const people = [];
+    for (let i = 0; i < 4; i++) people.push(await join(room, `p${i}`));
+    const extra = await openSocket(room);
+    expect(await extra.nextOf("error")).toMatchObject({ code: "room_full" });
+    expect((await extra.waitClosed()).code).toBe(1013);
+    people[0]!.socket.send({ type: "message", text: "still fine" });
+    expect(await people[3]!.socket.nextMessage()).toMatchObject({ text: "still fine" });
+    // A place frees up when someone leaves.
+    people[3]!.socket.close(1000);
+    await people[0]!.socket.nextOf("left");
+    const next = await join(room, "p4");
+    expect(next.welcome.members).toHaveLength(4);
+    for (const p of [...people.slice(0, 3), next]) p.socket.close(1000);
+  });
+});
+
+describe("reconnect grace (RECONNECT_GRACE_MS 300)", () => {
+  it("announces left once the grace period ends without a reconnect, even across eviction", async () => {
+    const room = uniqueRoom();
+    const alice = await join(room, "alice");
+    const bob = await join(room, "bob");
+    bob.socket.close(4000, "gone");
+    await bob.socket.waitClosed();
+    await sleep(50);
+    expect((await stubOf(room).info()).online).toBe(2); // still held
+    await evictDurableObject(stubOf(room));
+    const left = await alice.socket.nextOf("left", 3000);
+    expect(left.member).toEqual(bob.welcome.self);
+    expect((await stubOf(room).info()).members).toEqual([alice.welcome.self]);
+    // The session is spent: coming back now is a fresh join.
+    const back = await join(room, "bob", { session: bob.welcome.session });
+    expect(back.welcome.self.id).not.toBe(bob.welcome.self.id);
+    expect(await alice.socket.nextOf("joined")).toMatchObject({ member: back.welcome.self });
+    const types = alice.socket.frames.filter(isEvent).map((e) => e.type);
+    expect(types).toEqual(["joined", "left", "joined"]); // alice's own joined came in her welcome
+    alice.socket.close(1000);
+    back.socket.close(1000);
+  });
+});

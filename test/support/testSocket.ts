@@ -1,0 +1,144 @@
+/**
+ * A protocol-aware WebSocket for tests, the same inside workerd and in Node:
+ * it records every frame and lets a test wait for the next one that matches.
+ * Openers (test/workerd/socket.ts, test/support/node.ts) adapt a real socket.
+ */
+import type { ClientFrame, MessageEvent, ServerFrame, WelcomeFrame } from "../../src/protocol/frames.ts";
+import { decodeServerFrame } from "../../src/protocol/validate.ts";
+
+/** What TestSocket needs from a platform WebSocket. */
+export interface SocketPort {
+  send(data: string | ArrayBuffer): void;
+  close(code?: number, reason?: string): void;
+  onText(listener: (text: string) => void): void;
+  onClose(listener: (code: number, reason: string) => void): void;
+}
+
+type Predicate = (frame: ServerFrame) => boolean;
+type Close = { code: number; reason: string };
+export type JoinOptions = { since?: number; session?: string };
+
+export class TestSocket {
+  /** Every parsed frame received, in order. */
+  readonly frames: ServerFrame[] = [];
+  /** Text frames that were not JSON (e.g. `pong`). */
+  readonly rawFrames: string[] = [];
+  closed: Close | undefined;
+  readonly #port: SocketPort;
+  #cursor = 0;
+  #waiters: { predicate: Predicate; resolve: (frame: ServerFrame) => void }[] = [];
+  #closeWaiters: ((close: Close) => void)[] = [];
+
+  constructor(port: SocketPort) {
+    this.#port = port;
+    port.onText((text) => {
+      const frame = decodeServerFrame(text);
+      if (!frame) {
+        this.rawFrames.push(text);
+        return;
+      }
+      this.frames.push(frame);
+      this.#settle();
+    });
+    port.onClose((code, reason) => {
+      this.closed = { code, reason };
+      for (const resolve of this.#closeWaiters) resolve(this.closed);
+      this.#closeWaiters = [];
+    });
+  }
+
+  /** Sends a join and resolves with the welcome. */
+  async joinAs(name: string, extra: JoinOptions = {}): Promise<WelcomeFrame> {
+    this.send({ type: "join", name, ...extra });
+    return this.nextOf("welcome");
+  }
+
+  send(frame: ClientFrame | string | ArrayBuffer | Record<string, unknown>): void {
+    this.#port.send(typeof frame === "string" || frame instanceof ArrayBuffer ? frame : JSON.stringify(frame));
+  }
+
+  /**
+   * The next frame (after the last one a `next` returned) that matches; frames
+   * skipped over are passed by. Rejects after `timeoutMs`.
+   */
+  next(predicate: Predicate = () => true, timeoutMs = 5000): Promise<ServerFrame> {
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        predicate,
+        resolve: (frame: ServerFrame) => {
+          clearTimeout(timer);
+          resolve(frame);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((w) => w !== waiter);
+        reject(new Error(`timed out waiting for a frame; last ones: ${JSON.stringify(this.frames.slice(-5))}`));
+      }, timeoutMs);
+      this.#waiters.push(waiter);
+      this.#settle();
+    });
+  }
+
+  /** The next chat message event that satisfies `where`. */
+  nextMessage(where: (message: MessageEvent) => boolean = () => true, timeoutMs?: number): Promise<MessageEvent> {
+    return this.next((f) => f.type === "message" && "seq" in f && where(f), timeoutMs) as Promise<MessageEvent>;
+  }
+
+  /** The next frame of a given type. */
+  nextOf<T extends ServerFrame["type"]>(type: T, timeoutMs?: number): Promise<Extract<ServerFrame, { type: T }>> {
+    return this.next((f) => f.type === type, timeoutMs) as Promise<Extract<ServerFrame, { type: T }>>;
+  }
+
+  /** Waits until nothing arrives for `quietMs`, then returns every frame not yet consumed. */
+  async drain(quietMs = 150): Promise<ServerFrame[]> {
+    let seen = -1;
+    while (seen !== this.frames.length) {
+      seen = this.frames.length;
+      await sleep(quietMs);
+    }
+    const rest = this.frames.slice(this.#cursor);
+    this.#cursor = this.frames.length;
+    return rest;
+  }
+
+  close(code?: number, reason?: string): void {
+    this.#port.close(code, reason);
+  }
+
+  waitClosed(timeoutMs = 5000): Promise<Close> {
+    if (this.closed) return Promise.resolve(this.closed);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("socket did not close")), timeoutMs);
+      this.#closeWaiters.push((close) => {
+        clearTimeout(timer);
+        resolve(close);
+      });
+    });
+  }
+
+  #settle(): void {
+    while (this.#waiters.length > 0) {
+      const waiter = this.#waiters[0]!;
+      let index = -1;
+      for (let i = this.#cursor; i < this.frames.length; i++) {
+        if (waiter.predicate(this.frames[i]!)) {
+          index = i;
+          break;
+        }
+      }
+      if (index < 0) return;
+      this.#cursor = index + 1;
+      this.#waiters.shift();
+      waiter.resolve(this.frames[index]!);
+    }
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+let roomCounter = 0;
+/** A unique public room name per test, so tests sharing storage never meet. */
+export function uniqueRoom(prefix = "room"): string {
+  roomCounter += 1;
+  return `${prefix}-${roomCounter}-${crypto.randomUUID().slice(0, 8)}`;
+}

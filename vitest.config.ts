@@ -1,0 +1,44 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+const wrangler = { configPath: "./wrangler.toml" };
+
+/** Small limits, so pruning, capacity and retention can be tested with a handful of frames. */
+export const TIGHT_LIMITS = {
+  HISTORY_LIMIT: "20",
+  ROOM_CAPACITY: "4",
+  RATE_BURST: "1000",
+  RATE_PER_SECOND: "1000",
+  DEDUP_WINDOW: "10",
+  RECONNECT_GRACE_MS: "300",
+};
+
+export default defineConfig({
+  test: {
+    // The room logs a JSON line per connect and disconnect; show them only for failures.
+    silent: "passed-only",
+    projects: [
+      {
+        plugins: [cloudflareTest({ wrangler })],
+        test: {
+          name: "workerd",
+          include: ["test/{protocol,worker,room}/**/*.test.ts"],
+          exclude: ["test/room/tight/**"],
+        },
+      },
+      {
+        plugins: [cloudflareTest({ wrangler, miniflare: { bindings: TIGHT_LIMITS } })],
+        test: { name: "workerd-tight", include: ["test/room/tight/**/*.test.ts"] },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts", "test/client/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});

@@ -1,5 +1,5 @@
 /** Opening TestSockets from Node (global WebSocket) against a running server. */
-import { TestSocket, type JoinOptions } from "./testSocket.ts";
+import { portOf, TestSocket, type JoinOptions } from "./testSocket.ts";
 
 export { sleep, TestSocket, uniqueRoom } from "./testSocket.ts";
 
@@ -7,15 +7,7 @@ export { sleep, TestSocket, uniqueRoom } from "./testSocket.ts";
 export function openSocket(baseUrl: string, room: string): Promise<TestSocket> {
   const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}/api/rooms/${room}/ws`);
   ws.binaryType = "arraybuffer";
-  const socket = new TestSocket({
-    send: (data) => ws.send(data),
-    close: (code, reason) => ws.close(code, reason),
-    onText: (listener) =>
-      ws.addEventListener("message", (event) => {
-        if (typeof event.data === "string") listener(event.data);
-      }),
-    onClose: (listener) => ws.addEventListener("close", (event) => listener(event.code, event.reason)),
-  });
+  const socket = new TestSocket(portOf(ws));
   return new Promise((resolve, reject) => {
     ws.addEventListener("open", () => resolve(socket), { once: true });
     ws.addEventListener("error", () => reject(new Error(`could not connect to room ${room}`)), { once: true });

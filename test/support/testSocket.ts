@@ -14,6 +14,27 @@ export interface SocketPort {
   onClose(listener: (code: number, reason: string) => void): void;
 }
 
+/** The part of a standard WebSocket (workerd's or Node's) that `portOf` uses. */
+interface StandardSocket {
+  send(data: string | ArrayBuffer): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
+  addEventListener(type: "close", listener: (event: { code: number; reason: string }) => void): void;
+}
+
+/** Adapts a standard WebSocket to a SocketPort. */
+export function portOf(ws: StandardSocket): SocketPort {
+  return {
+    send: (data) => ws.send(data),
+    close: (code, reason) => ws.close(code, reason),
+    onText: (listener) =>
+      ws.addEventListener("message", (event) => {
+        if (typeof event.data === "string") listener(event.data);
+      }),
+    onClose: (listener) => ws.addEventListener("close", (event) => listener(event.code, event.reason)),
+  };
+}
+
 type Predicate = (frame: ServerFrame) => boolean;
 type Close = { code: number; reason: string };
 export type JoinOptions = { since?: number; session?: string };

@@ -1,6 +1,6 @@
 /** Opening TestSockets inside workerd, through the Worker's real router. */
 import { exports } from "cloudflare:workers";
-import { TestSocket, type JoinOptions } from "../support/testSocket.ts";
+import { portOf, TestSocket, type JoinOptions } from "../support/testSocket.ts";
 
 export { sleep, TestSocket, uniqueRoom } from "../support/testSocket.ts";
 
@@ -15,15 +15,7 @@ export async function openSocket(room: string, headers: Record<string, string> =
   if (!ws) throw new Error(`no WebSocket: HTTP ${response.status} ${await response.text()}`);
   ws.accept();
   ws.binaryType = "arraybuffer";
-  return new TestSocket({
-    send: (data) => ws.send(data),
-    close: (code, reason) => ws.close(code, reason),
-    onText: (listener) =>
-      ws.addEventListener("message", (event) => {
-        if (typeof event.data === "string") listener(event.data);
-      }),
-    onClose: (listener) => ws.addEventListener("close", (event) => listener(event.code, event.reason)),
-  });
+  return new TestSocket(portOf(ws));
 }
 
 /** Opens a socket and joins; resolves with the socket and its welcome. */

@@ -11,6 +11,8 @@ export const TIGHT_LIMITS = {
   RATE_PER_SECOND: "1000",
   DEDUP_WINDOW: "10",
   RECONNECT_GRACE_MS: "300",
+  JOIN_TIMEOUT_MS: "200",
+  ALLOWED_ORIGINS: "https://friend.example, https://other.example",
 };
 
 export default defineConfig({
@@ -33,10 +35,21 @@ export default defineConfig({
       {
         test: {
           name: "e2e",
-          include: ["test/e2e/**/*.test.ts", "test/client/**/*.test.ts"],
+          include: ["test/{e2e,client,cli}/**/*.test.ts"],
           environment: "node",
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "browser",
+          include: ["test/web/**/*.test.ts"],
+          environment: "node",
+          // One Chromium at a time: these machines have two cores.
+          fileParallelism: false,
+          testTimeout: 90_000,
+          hookTimeout: 90_000,
         },
       },
     ],

@@ -24,6 +24,8 @@ export interface Limits {
   RECONNECT_GRACE_MS: number;
   /** Newest events whose client ids are remembered for idempotent resends. */
   DEDUP_WINDOW: number;
+  /** A full room closes sockets that connected this long ago without joining. */
+  JOIN_TIMEOUT_MS: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -37,6 +39,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   FLOOD_STRIKES: 30,
   RECONNECT_GRACE_MS: 5000,
   DEDUP_WINDOW: 1000,
+  JOIN_TIMEOUT_MS: 10_000,
 });
 
 /** Events sent on a join without `since`. */

@@ -1,8 +1,8 @@
 /**
  * One chat room: a Durable Object holding the room's sockets (WebSocket
  * Hibernation API, so an idle room costs nothing), its history (SQLite) and
- * its presence. Every frame a client sends is handled in `webSocketMessage`;
- * the handler for each frame type is the `#on…` method of the same name.
+ * its presence. Every frame a client sends arrives in `webSocketMessage`; the
+ * handler for each frame type is the `#on…` method of the same name.
  *
  * Nothing here awaits on the message path and nothing keeps an idle room
  * awake: no timers, no outgoing fetches; delayed work uses the alarm.
@@ -23,12 +23,12 @@ import {
   type WelcomeFrame,
 } from "../protocol/frames.ts";
 import { readLimits, REPLAY_CHUNK, WELCOME_EVENTS, type Limits } from "../protocol/limits.ts";
+import { takeToken } from "../protocol/rateLimit.ts";
 import { decodeClientFrame } from "../protocol/validate.ts";
 import { log } from "../worker/log.ts";
 import { Connections, newConnection, type Connection } from "./connections.ts";
 import { EventLog, type StoredEvent } from "./eventLog.ts";
-import { HeldMembers } from "./heldMembers.ts";
-import { takeToken } from "../protocol/rateLimit.ts";
+import { Presence } from "./presence.ts";
 import { RecentIds } from "./recentIds.ts";
 
 /** What `GET /api/rooms/:room` reports, besides the room's address. */
@@ -40,20 +40,37 @@ export interface RoomInfo {
 
 export class Room extends DurableObject<Env> {
   readonly #limits: Limits;
+  /** The room as logs name it: private ids are shortened, they are capabilities. */
+  readonly #logName: string;
   readonly #room: string;
   readonly #events: EventLog;
   readonly #recentIds: RecentIds;
-  readonly #held: HeldMembers;
+  readonly #presence: Presence;
   readonly #conns: Connections;
+  readonly #advertised: AdvertisedLimits;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#room = ctx.id.name ?? ctx.id.toString();
-    this.#limits = readLimits(env, (key, raw) => log("config_invalid", { room: this.#room, key, raw: String(raw) }));
-    this.#events = new EventLog(ctx.storage.sql, this.#limits.HISTORY_LIMIT);
-    this.#recentIds = new RecentIds(Math.min(this.#limits.DEDUP_WINDOW, this.#limits.HISTORY_LIMIT));
-    this.#held = new HeldMembers(ctx.storage.sql);
+    this.#logName = ctx.id.name ?? `private:${this.#room.slice(0, 8)}`;
+    const limits = readLimits(env, (key, raw) => log("config_invalid", { room: this.#logName, key, raw: String(raw) }));
+    this.#limits = limits;
+    this.#advertised = {
+      nameMax: limits.NAME_MAX,
+      textMax: limits.TEXT_MAX,
+      frameMaxBytes: limits.FRAME_MAX_BYTES,
+      rateBurst: limits.RATE_BURST,
+      ratePerSecond: limits.RATE_PER_SECOND,
+    };
+    this.#events = new EventLog(ctx.storage.sql, limits.HISTORY_LIMIT);
+    this.#recentIds = new RecentIds(Math.min(limits.DEDUP_WINDOW, limits.HISTORY_LIMIT));
+    this.#presence = new Presence(ctx.storage.sql);
     this.#conns = new Connections(ctx);
+    // Members whose sockets died with the process (a crash or a deploy) get
+    // the same grace as any dropped connection.
+    if (this.#presence.adoptOrphans(this.#conns.liveSessions(), Date.now() + limits.RECONNECT_GRACE_MS) > 0) {
+      this.#scheduleAlarm();
+    }
     // Answered by the runtime without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(KEEPALIVE.ping, KEEPALIVE.pong));
   }
@@ -65,30 +82,32 @@ export class Room extends DurableObject<Env> {
     }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    if (this.#conns.size >= this.#limits.ROOM_CAPACITY) {
+    const now = Date.now();
+    if (this.#conns.size >= this.#limits.ROOM_CAPACITY && this.#closeStaleUnjoined(now) === 0) {
       send(server, errorFrame("room_full", `this room is full (${this.#limits.ROOM_CAPACITY} connections)`));
       server.close(CLOSE_CODES.tryAgainLater, "room is full");
-      log("refused", { room: this.#room, reason: "room_full" });
+      log("refused", { room: this.#logName, reason: "room_full" });
     } else {
-      this.#conns.save(server, newConnection());
-      log("connect", { room: this.#room, sockets: this.#conns.size });
+      this.#conns.save(server, newConnection(now));
+      log("connect", { room: this.#logName, sockets: this.#conns.size });
     }
     return new Response(null, { status: 101, webSocket: client });
   }
 
   /** Who is here and how far history goes, for the HTTP API. */
   info(): RoomInfo {
-    const members = this.#members();
+    const members = this.#presence.members;
     return { online: members.length, members, lastSeq: this.#events.lastSeq };
   }
 
   override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): void {
     const conn = this.#conns.get(ws);
-    if (!conn) return; // refused (room full) and already closing
+    if (!conn) return; // refused (room full) or replaced, and closing
     try {
       this.#onFrame(ws, conn, data);
     } catch (error) {
-      this.#internalError(ws, conn, error);
+      this.#logInternal(conn.session, error);
+      send(ws, errorFrame("internal", "the server could not handle that frame; nothing was changed"));
     }
   }
 
@@ -108,7 +127,7 @@ export class Room extends DurableObject<Env> {
 
   /** Announces members whose reconnect grace period ended. */
   override alarm(): void {
-    for (const member of this.#held.releaseExpired(Date.now())) this.#announceLeft(member);
+    for (const session of this.#presence.expired(Date.now())) this.#leave(session);
     this.#scheduleAlarm();
   }
 
@@ -137,8 +156,9 @@ export class Room extends DurableObject<Env> {
       this.#onJoin(ws, conn, frame);
       return;
     }
-    const member = conn.member;
-    if (!member) {
+    const session = conn.session;
+    const member = session === null ? undefined : this.#presence.get(session)?.member;
+    if (session === null || !member) {
       send(ws, errorFrame("not_joined", 'send {"type":"join","name":…} first', frame.type === "message" ? frame.id : undefined));
       return;
     }
@@ -146,7 +166,7 @@ export class Room extends DurableObject<Env> {
       case "message":
         return this.#onMessage(ws, member, frame);
       case "rename":
-        return this.#onRename(ws, conn, member, frame);
+        return this.#onRename(session, member, frame);
       case "typing":
         return this.#broadcast(JSON.stringify({ type: "typing", member }), ws);
       case "history":
@@ -158,7 +178,7 @@ export class Room extends DurableObject<Env> {
     conn.strikes += 1;
     this.#conns.save(ws, conn);
     if (conn.strikes >= this.#limits.FLOOD_STRIKES) {
-      log("flood_closed", { room: this.#room, member: conn.member?.id, strikes: conn.strikes });
+      log("flood_closed", { room: this.#logName, member: this.#memberId(conn.session), strikes: conn.strikes });
       ws.close(CLOSE_CODES.policy, "kept sending while rate limited");
       this.#disconnect(ws, CLOSE_CODES.policy);
       return;
@@ -169,17 +189,16 @@ export class Room extends DurableObject<Env> {
   }
 
   #onJoin(ws: WebSocket, conn: Connection, frame: JoinFrame): void {
-    if (conn.member) {
+    if (conn.session !== null) {
       send(ws, errorFrame("bad_request", "already joined; send a rename frame to change your name"));
       return;
     }
     const lastSeqBefore = this.#events.lastSeq;
-    const earlier = frame.session === undefined ? undefined : this.#reclaim(ws, frame.session);
-    const member: Member = { id: earlier?.id ?? randomHex(6), name: frame.name };
+    const earlier = frame.session === undefined ? undefined : this.#reclaim(ws, frame.session, frame.name);
     const session = earlier ? (frame.session as string) : randomHex(16);
-    conn.member = member;
+    const member: Member = { id: earlier?.id ?? randomHex(6), name: frame.name };
+    if (!earlier) this.#presence.open(session, member);
     conn.session = session;
-    conn.joinedAt = Date.now();
     this.#conns.save(ws, conn);
 
     let announcement: StoredEvent | undefined;
@@ -190,25 +209,22 @@ export class Room extends DurableObject<Env> {
     }
     this.#sendWelcome(ws, member, session, frame.since, lastSeqBefore);
     if (announcement) this.#broadcast(announcement.json, ws);
-    log("join", { room: this.#room, member: member.id, resumed: earlier !== undefined });
+    log("join", { room: this.#logName, member: member.id, resumed: earlier !== undefined });
   }
 
   /**
-   * Takes back the member behind a session token: from a socket that still
-   * holds it (a half-open connection the client gave up on, closed here as
-   * replaced) or from the reconnect grace list. Unknown tokens start afresh.
+   * Takes back the member behind a session token, live or held. A socket
+   * still holding it (a half-open connection the client gave up on) is closed
+   * as replaced. Unknown or spent tokens start afresh.
    */
-  #reclaim(ws: WebSocket, session: string): Member | undefined {
-    const live = this.#conns.findSession(session);
-    if (live && live[0] !== ws && live[1].member) {
-      const [oldWs, oldConn] = live;
-      const member = oldConn.member as Member;
-      this.#conns.save(oldWs, { ...oldConn, member: null, session: null });
-      this.#conns.remove(oldWs);
+  #reclaim(ws: WebSocket, session: string, name: string): Member | undefined {
+    const holder = this.#conns.findSession(session);
+    if (holder && holder[0] !== ws) {
+      const [oldWs, oldConn] = holder;
+      this.#conns.release(oldWs, oldConn);
       oldWs.close(CLOSE_CODES.replaced, "session resumed on another connection");
-      return member;
     }
-    return this.#held.release(session);
+    return this.#presence.resume(session, name);
   }
 
   #sendWelcome(ws: WebSocket, self: Member, session: string, since: number | undefined, lastSeqBefore: number): void {
@@ -219,10 +235,10 @@ export class Room extends DurableObject<Env> {
       room: this.#room,
       self,
       session,
-      members: this.#members(),
+      members: this.#presence.members,
       lastSeq: events.lastSeq,
       hasMore: false,
-      limits: this.#advertisedLimits(),
+      limits: this.#advertised,
     };
     let replay: StoredEvent[];
     if (since === undefined || since > lastSeqBefore) {
@@ -274,11 +290,10 @@ export class Room extends DurableObject<Env> {
     this.#broadcast(stored.json);
   }
 
-  #onRename(ws: WebSocket, conn: Connection, member: Member, frame: RenameFrame): void {
+  #onRename(session: string, member: Member, frame: RenameFrame): void {
     if (frame.name === member.name) return;
     const renamed: Member = { id: member.id, name: frame.name };
-    conn.member = renamed;
-    this.#conns.save(ws, conn);
+    this.#presence.rename(session, frame.name);
     const stored = this.#events.append((seq, ts) => ({ type: "renamed", seq, ts, member: renamed, from: member.name }));
     this.#broadcast(stored.json);
   }
@@ -293,66 +308,62 @@ export class Room extends DurableObject<Env> {
   #disconnect(ws: WebSocket, code: number): void {
     const conn = this.#conns.remove(ws);
     if (!conn) return;
-    log("disconnect", { room: this.#room, member: conn.member?.id, code });
-    if (!conn.member || !conn.session) return;
+    const session = conn.session;
+    log("disconnect", { room: this.#logName, member: this.#memberId(session), code });
+    // Not joined, replaced by a newer socket, or already ended: nothing to announce.
+    if (session === null || !this.#presence.get(session) || this.#conns.findSession(session)) return;
+    this.#conns.release(ws, conn);
     // A goodbye (1000, or a close without a code) or a kick is final;
     // anything else may be a network blip the client will recover from.
     if (code === CLOSE_CODES.normal || code === CLOSE_CODES.noStatus || code === CLOSE_CODES.policy) {
-      this.#announceLeft(conn.member);
+      this.#leave(session);
       return;
     }
-    this.#held.hold(conn.session, conn.member, Date.now() + this.#limits.RECONNECT_GRACE_MS);
+    this.#presence.hold(session, Date.now() + this.#limits.RECONNECT_GRACE_MS);
     this.#scheduleAlarm();
   }
 
-  #announceLeft(member: Member): void {
+  #leave(session: string): void {
+    const member = this.#presence.end(session);
+    if (!member) return;
     const stored = this.#events.append((seq, ts) => ({ type: "left", seq, ts, member }));
     this.#broadcast(stored.json);
   }
 
-  #scheduleAlarm(): void {
-    const next = this.#held.nextDeadline;
-    if (next !== null) {
-      this.ctx.storage.setAlarm(next).catch((error: unknown) => this.#logInternal(undefined, error));
+  /** Closes sockets that connected but never joined; returns how many. */
+  #closeStaleUnjoined(now: number): number {
+    let closed = 0;
+    for (const [ws, conn] of this.#conns.all) {
+      if (conn.session !== null || now - conn.openedAt < this.#limits.JOIN_TIMEOUT_MS) continue;
+      this.#conns.release(ws, conn);
+      ws.close(CLOSE_CODES.policy, "did not join in time");
+      closed += 1;
     }
+    return closed;
   }
 
-  /** Everyone online: joined sockets plus members inside their reconnect grace. */
-  #members(): Member[] {
-    const members: Member[] = [];
-    for (const conn of this.#conns.all.values()) if (conn.member) members.push(conn.member);
-    return members.concat(this.#held.members);
+  #scheduleAlarm(): void {
+    const next = this.#presence.nextDeadline;
+    if (next !== null) {
+      this.ctx.storage.setAlarm(next).catch((error: unknown) => this.#logInternal(null, error));
+    }
   }
 
   /** Sends one already-serialised frame to every joined socket. */
   #broadcast(json: string, except?: WebSocket): void {
     for (const [ws, conn] of this.#conns.all) {
-      if (conn.member && ws !== except) send(ws, json);
+      if (conn.session !== null && ws !== except) send(ws, json);
     }
   }
 
-  #advertisedLimitsCache: AdvertisedLimits | undefined;
-  #advertisedLimits(): AdvertisedLimits {
-    const l = this.#limits;
-    this.#advertisedLimitsCache ??= {
-      nameMax: l.NAME_MAX,
-      textMax: l.TEXT_MAX,
-      frameMaxBytes: l.FRAME_MAX_BYTES,
-      rateBurst: l.RATE_BURST,
-      ratePerSecond: l.RATE_PER_SECOND,
-    };
-    return this.#advertisedLimitsCache;
+  #memberId(session: string | null): string | undefined {
+    return session === null ? undefined : this.#presence.get(session)?.member.id;
   }
 
-  #internalError(ws: WebSocket, conn: Connection, error: unknown): void {
-    this.#logInternal(conn.member?.id, error);
-    send(ws, errorFrame("internal", "the server could not handle that frame; nothing was changed"));
-  }
-
-  #logInternal(member: string | undefined, error: unknown): void {
+  #logInternal(session: string | null, error: unknown): void {
     log("internal_error", {
-      room: this.#room,
-      member,
+      room: this.#logName,
+      member: this.#memberId(session),
       error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
       stack: error instanceof Error ? error.stack : undefined,
     });
@@ -379,8 +390,7 @@ function joinJson(events: StoredEvent[], start: number, end: number): string {
 }
 
 function randomHex(bytes: number): string {
-  const buf = crypto.getRandomValues(new Uint8Array(bytes));
   let out = "";
-  for (const b of buf) out += b.toString(16).padStart(2, "0");
+  for (const b of crypto.getRandomValues(new Uint8Array(bytes))) out += b.toString(16).padStart(2, "0");
   return out;
 }

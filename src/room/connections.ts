@@ -1,24 +1,21 @@
 /**
- * The room's sockets and what each one is (its member, its session token, its
- * rate-limit state). Each socket's state lives in its hibernation attachment,
- * so the room rebuilds this map after hibernation or eviction without storage.
+ * The room's sockets and what each one is: its session (who it speaks for)
+ * and its rate-limit state. Each socket's state lives in its hibernation
+ * attachment, so the map is rebuilt after hibernation or eviction without
+ * touching storage.
  */
-import type { Member } from "../protocol/frames.ts";
-
 export interface Connection {
-  /** Null until the socket has joined. */
-  member: Member | null;
-  /** Secret token for quiet reconnects; null until joined. */
+  /** The member session this socket holds; null until it has joined. */
   session: string | null;
-  /** Rate limiter state (see rateLimit.ts). */
+  /** Rate limiter state (see protocol/rateLimit.ts). */
   tat: number;
   /** Rate-limited frames in a row. */
   strikes: number;
-  /** When this socket joined (ms), to keep the member list in joining order across wakes. */
-  joinedAt: number;
+  /** When the socket connected (ms): unjoined sockets go stale. */
+  openedAt: number;
 }
 
-export const newConnection = (): Connection => ({ member: null, session: null, tat: 0, strikes: 0, joinedAt: 0 });
+export const newConnection = (now: number): Connection => ({ session: null, tat: 0, strikes: 0, openedAt: now });
 
 export class Connections {
   readonly #ctx: DurableObjectState;
@@ -47,35 +44,65 @@ export class Connections {
     this.#load().set(ws, conn);
   }
 
-  /** Forgets a socket; returns what it was. */
+  /**
+   * Forgets a socket and returns what it was. A socket that closed while the
+   * room slept may be missing from the map: its attachment still knows.
+   */
   remove(ws: WebSocket): Connection | undefined {
     const map = this.#load();
     const conn = map.get(ws);
-    map.delete(ws);
-    return conn;
+    if (conn) {
+      map.delete(ws);
+      return conn;
+    }
+    // Not mapped: refused, released, or closed while the room slept.
+    const attached = attachmentOf(ws);
+    return attached?.session ? attached : undefined;
   }
 
-  /** The joined socket holding this session token, if any. */
+  /** Detaches a socket from its session for good (it was replaced or ended). */
+  release(ws: WebSocket, conn: Connection): void {
+    try {
+      ws.serializeAttachment({ ...conn, session: null });
+    } catch {
+      // closed already: nothing can resurrect it
+    }
+    this.#load().delete(ws);
+  }
+
+  /** The socket holding this session token, if any. */
   findSession(session: string): [WebSocket, Connection] | undefined {
     for (const entry of this.#load()) if (entry[1].session === session) return entry;
     return undefined;
   }
 
+  /** Sessions held by a socket right now. */
+  liveSessions(): Set<string> {
+    const out = new Set<string>();
+    for (const conn of this.#load().values()) if (conn.session !== null) out.add(conn.session);
+    return out;
+  }
+
   #load(): Map<WebSocket, Connection> {
     if (this.#map) return this.#map;
-    const entries: [WebSocket, Connection][] = [];
+    this.#map = new Map();
     for (const ws of this.#ctx.getWebSockets()) {
-      const conn: unknown = ws.deserializeAttachment();
+      const conn = attachmentOf(ws);
       // Refused sockets (room full) never get an attachment.
-      if (isConnection(conn)) entries.push([ws, conn]);
+      if (conn) this.#map.set(ws, conn);
     }
-    // The runtime's order is arbitrary; the map's order is the member list's.
-    entries.sort((a, b) => a[1].joinedAt - b[1].joinedAt);
-    this.#map = new Map(entries);
     return this.#map;
   }
 }
 
-function isConnection(value: unknown): value is Connection {
-  return typeof value === "object" && value !== null && "tat" in value && "joinedAt" in value;
+function attachmentOf(ws: WebSocket): Connection | undefined {
+  let value: unknown;
+  try {
+    value = ws.deserializeAttachment();
+  } catch {
+    return undefined;
+  }
+  return typeof value === "object" && value !== null && "tat" in value && "openedAt" in value
+    ? (value as Connection)
+    : undefined;
 }

@@ -19,8 +19,9 @@ export class RecentIds {
   /** The seq of the stored message with this sender and id, if recent. */
   find(log: EventLog, sender: string, id: string): number | undefined {
     if (!this.#loaded) {
-      this.#loaded = true;
+      // Marked loaded only once the read succeeded: a failed read is retried.
       for (const row of log.recentClientIds(this.#window)) this.#seqByKey.set(key(row.sender, row.cid), row.seq);
+      this.#loaded = true;
     }
     return this.#seqByKey.get(key(sender, id));
   }

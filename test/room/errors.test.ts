@@ -90,3 +90,46 @@ describe("error frames", () => {
     bob.socket.close(1000);
   });
 });
+
+describe("a flood", () => {
+  it("does not hold up the others: their messages keep arriving promptly while flooders are refused and closed", async () => {
+    const room = uniqueRoom();
+    const alice = await join(room, "alice");
+    const bob = await join(room, "bob");
+    const sentAt = new Map<string, number>();
+    const latencies: number[] = [];
+    const received = (async () => {
+      for (let i = 0; i < 5; i++) {
+        const m = await alice.socket.nextMessage((e) => e.from.name === "bob", 5000);
+        latencies.push(Date.now() - sentAt.get(m.text)!);
+      }
+    })();
+    const flooders = [];
+    for (let round = 0; round < 5; round++) {
+      // Fresh flooders every round (a closed one is replaced), each far over its rate.
+      const wave = [];
+      for (let i = 0; i < 3; i++) wave.push(await join(room, `flooder${round}-${i}`));
+      for (const f of wave) {
+        for (let i = 0; i < 20; i++) f.socket.send(i % 2 ? "garbage" : { type: "message", text: `flood ${round}.${i}` });
+      }
+      const text = `bob ${round}`;
+      sentAt.set(text, Date.now());
+      bob.socket.send({ type: "message", text, id: `bob-${round}` });
+      for (const f of wave) {
+        for (let i = 0; i < 20; i++) f.socket.send({ type: "message", text: `more flood ${round}.${i}` });
+      }
+      flooders.push(...wave);
+      await sleep(50);
+    }
+    await received;
+    expect(latencies).toHaveLength(5);
+    expect(Math.max(...latencies)).toBeLessThan(1000);
+    // Every flooder was refused, then closed with 1008.
+    for (const f of flooders) {
+      expect(f.socket.frames.some((fr) => fr.type === "error" && fr.code === "rate_limited")).toBe(true);
+      expect((await f.socket.waitClosed()).code).toBe(1008);
+    }
+    alice.socket.close(1000);
+    bob.socket.close(1000);
+  });
+});

@@ -30,6 +30,10 @@ export interface DevOptions {
   persistDir?: string;
   port?: number;
   startTimeoutMs?: number;
+  /** Another wrangler config file (`-c`), relative to the repository root; default wrangler.toml. */
+  config?: string;
+  /** Extra `wrangler dev` arguments, appended last. */
+  args?: string[];
 }
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -56,7 +60,9 @@ export async function startWranglerDev(options: DevOptions = {}): Promise<DevSer
     persistDir,
     "--show-interactive-dev-session=false",
   ];
+  if (options.config !== undefined) args.push("--config", options.config);
   for (const [key, value] of Object.entries(options.vars ?? {})) args.push("--var", `${key}:${value}`);
+  args.push(...(options.args ?? []));
 
   // process.execPath is the Node that runs the tests (Node 24 from node_modules under npm).
   const child = spawn(process.execPath, args, {

@@ -119,3 +119,46 @@ describe("reconnect grace (RECONNECT_GRACE_MS 300)", () => {
     back.socket.close(1000);
   });
 });
+
+describe("join timeout (JOIN_TIMEOUT_MS 200)", () => {
+  it("makes room in a full room by closing sockets that never joined", async () => {
+    const room = uniqueRoom();
+    const idle = [await openSocket(room), await openSocket(room)];
+    const people = [await join(room, "p0"), await join(room, "p1")];
+    await sleep(250);
+    const late = await join(room, "late");
+    expect(late.welcome.members.map((m) => m.name)).toEqual(["p0", "p1", "late"]);
+    for (const socket of idle) expect((await socket.waitClosed()).code).toBe(1008);
+    for (const p of [...people, late]) p.socket.close(1000);
+  });
+});
+
+describe("a crash or deploy (sockets gone without close events)", () => {
+  it("keeps the members in the grace period: one comes back quietly, the other is announced gone", async () => {
+    const room = uniqueRoom();
+    const alice = await join(room, "alice");
+    const bob = await join(room, "bob");
+    await alice.socket.nextOf("joined");
+    await evictDurableObject(stubOf(room), { webSockets: "close" });
+    await alice.socket.waitClosed();
+    await bob.socket.waitClosed();
+    expect((await stubOf(room).info()).members).toEqual([alice.welcome.self, bob.welcome.self]);
+    const back = await join(room, "alice", { since: alice.welcome.lastSeq + 1, session: alice.welcome.session });
+    expect(back.welcome.self).toEqual(alice.welcome.self);
+    expect(back.welcome.events).toEqual([]);
+    expect(await back.socket.nextOf("left", 3000)).toMatchObject({ member: bob.welcome.self });
+    expect((await stubOf(room).info()).members).toEqual([alice.welcome.self]);
+    back.socket.close(1000);
+  });
+});
+
+describe("origins (ALLOWED_ORIGINS lists two)", () => {
+  it("accepts configured origins and still refuses others", async () => {
+    for (const origin of ["https://friend.example", "https://other.example"]) {
+      const socket = await openSocket(uniqueRoom(), { Origin: origin });
+      expect((await socket.joinAs("guest")).type).toBe("welcome");
+      socket.close(1000);
+    }
+    await expect(openSocket(uniqueRoom(), { Origin: "https://friend.example.evil" })).rejects.toThrow(/403/);
+  });
+});

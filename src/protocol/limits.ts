@@ -26,6 +26,8 @@ export interface Limits {
   DEDUP_WINDOW: number;
   /** A full room closes sockets that connected this long ago without joining. */
   JOIN_TIMEOUT_MS: number;
+  /** Rooms with at least this many sockets batch presence events (join storms). */
+  PRESENCE_BATCH_SOCKETS: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -40,6 +42,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   RECONNECT_GRACE_MS: 5000,
   DEDUP_WINDOW: 1000,
   JOIN_TIMEOUT_MS: 10_000,
+  PRESENCE_BATCH_SOCKETS: 64,
 });
 
 /** Events sent on a join without `since`. */

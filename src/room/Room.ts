@@ -30,6 +30,7 @@ import { Connections, newConnection, type Connection } from "./connections.ts";
 import { EventLog, type StoredEvent } from "./eventLog.ts";
 import { Presence } from "./presence.ts";
 import { RecentIds } from "./recentIds.ts";
+import { MeteredSql, type StorageCounters } from "./sql.ts";
 
 /** What `GET /api/rooms/:room` reports, besides the room's address. */
 export interface RoomInfo {
@@ -37,6 +38,22 @@ export interface RoomInfo {
   members: Member[];
   lastSeq: number;
 }
+
+/** Work done since this instance started, for the benchmark (see `stats`). */
+export interface RoomStats extends StorageCounters {
+  messages: number;
+  joins: number;
+  sockets: number;
+  lastSeq: number;
+}
+
+/**
+ * In a big room (PRESENCE_BATCH_SOCKETS or more), presence events (joined,
+ * left, renamed) within this long of the previous presence broadcast wait and
+ * go out together: a join storm then costs one frame per socket per window
+ * instead of one per socket per join. Chat messages never wait.
+ */
+const PRESENCE_BATCH_MS = 100;
 
 export class Room extends DurableObject<Env> {
   readonly #limits: Limits;
@@ -48,6 +65,15 @@ export class Room extends DurableObject<Env> {
   readonly #presence: Presence;
   readonly #conns: Connections;
   readonly #advertised: AdvertisedLimits;
+  readonly #sql: MeteredSql;
+  #messages = 0;
+  #joins = 0;
+  /** Presence events stored but not yet broadcast (see PRESENCE_BATCH_MS). */
+  #unsent: StoredEvent[] = [];
+  /** Sockets welcomed since the last broadcast: their welcome carried events up to this seq. */
+  readonly #welcomedThrough = new Map<WebSocket, number>();
+  #lastPresenceBroadcast = 0;
+  #flushAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -62,9 +88,10 @@ export class Room extends DurableObject<Env> {
       rateBurst: limits.RATE_BURST,
       ratePerSecond: limits.RATE_PER_SECOND,
     };
-    this.#events = new EventLog(ctx.storage.sql, limits.HISTORY_LIMIT);
+    this.#sql = new MeteredSql(ctx.storage.sql);
+    this.#events = new EventLog(this.#sql, limits.HISTORY_LIMIT);
     this.#recentIds = new RecentIds(Math.min(limits.DEDUP_WINDOW, limits.HISTORY_LIMIT));
-    this.#presence = new Presence(ctx.storage.sql);
+    this.#presence = new Presence(this.#sql);
     this.#conns = new Connections(ctx);
     // Members whose sockets died with the process (a crash or a deploy) get
     // the same grace as any dropped connection.
@@ -100,6 +127,17 @@ export class Room extends DurableObject<Env> {
     return { online: members.length, members, lastSeq: this.#events.lastSeq };
   }
 
+  /** Storage rows and work since this instance started (exposed only when EXPOSE_STATS is set). */
+  stats(): RoomStats {
+    return {
+      ...this.#sql.counters,
+      messages: this.#messages,
+      joins: this.#joins,
+      sockets: this.#conns.size,
+      lastSeq: this.#events.lastSeq,
+    };
+  }
+
   override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): void {
     const conn = this.#conns.get(ws);
     if (!conn) return; // refused (room full) or replaced, and closing
@@ -125,9 +163,11 @@ export class Room extends DurableObject<Env> {
     this.#disconnect(ws, 1006);
   }
 
-  /** Announces members whose reconnect grace period ended. */
+  /** Sends presence events held back by the batch window; announces members whose grace ended. */
   override alarm(): void {
-    for (const session of this.#presence.expired(Date.now())) this.#leave(session);
+    const now = Date.now();
+    if (this.#flushAt !== null && this.#flushAt <= now) this.#flushUnsent();
+    for (const session of this.#presence.expired(now)) this.#leave(session);
     this.#scheduleAlarm();
   }
 
@@ -168,7 +208,7 @@ export class Room extends DurableObject<Env> {
       case "rename":
         return this.#onRename(session, member, frame);
       case "typing":
-        return this.#broadcast(JSON.stringify({ type: "typing", member }), ws);
+        return this.#broadcastNotice(JSON.stringify({ type: "typing", member }), ws);
       case "history":
         return this.#onHistory(ws, frame);
     }
@@ -204,11 +244,13 @@ export class Room extends DurableObject<Env> {
     let announcement: StoredEvent | undefined;
     if (!earlier) {
       announcement = this.#events.append((seq, ts) => ({ type: "joined", seq, ts, member }));
+      this.#joins += 1;
     } else if (earlier.name !== member.name) {
       announcement = this.#events.append((seq, ts) => ({ type: "renamed", seq, ts, member, from: earlier.name }));
     }
     this.#sendWelcome(ws, member, session, frame.since, lastSeqBefore);
-    if (announcement) this.#broadcast(announcement.json, ws);
+    this.#welcomedThrough.set(ws, this.#events.lastSeq);
+    if (announcement) this.#announce(announcement);
     log("join", { room: this.#logName, member: member.id, resumed: earlier !== undefined });
   }
 
@@ -229,13 +271,12 @@ export class Room extends DurableObject<Env> {
 
   #sendWelcome(ws: WebSocket, self: Member, session: string, since: number | undefined, lastSeqBefore: number): void {
     const events = this.#events;
-    const welcome: Omit<WelcomeFrame, "events"> = {
+    const welcome: Omit<WelcomeFrame, "events" | "members"> = {
       type: "welcome",
       protocol: PROTOCOL_VERSION,
       room: this.#room,
       self,
       session,
-      members: this.#presence.members,
       lastSeq: events.lastSeq,
       hasMore: false,
       limits: this.#advertised,
@@ -254,9 +295,9 @@ export class Room extends DurableObject<Env> {
     // Older history exists before where the replay starts (or would start).
     const replayStart = replay[0]?.seq ?? (since !== undefined && !welcome.reset ? since + 1 : events.lastSeq + 1);
     welcome.hasMore = replayStart > events.oldestSeq;
-    // The stored events are JSON already: splice them in rather than re-encode.
-    const head = JSON.stringify(welcome);
-    send(ws, `${head.slice(0, -1)},"events":[${joinJson(replay, 0, REPLAY_CHUNK)}]}`);
+    // Stored events and the member list are JSON already: splice them in rather than re-encode.
+    const head = JSON.stringify(welcome).slice(0, -1);
+    send(ws, `${head},"members":${this.#presence.membersJson},"events":[${joinJson(replay, 0, REPLAY_CHUNK)}]}`);
     for (let start = REPLAY_CHUNK; start < replay.length; start += REPLAY_CHUNK) {
       send(ws, `{"type":"events","events":[${joinJson(replay, start, start + REPLAY_CHUNK)}]}`);
     }
@@ -287,15 +328,15 @@ export class Room extends DurableObject<Env> {
       id,
     );
     if (id !== undefined) this.#recentIds.remember(from.name, id, stored.seq);
-    this.#broadcast(stored.json);
+    this.#messages += 1;
+    this.#publish(stored);
   }
 
   #onRename(session: string, member: Member, frame: RenameFrame): void {
     if (frame.name === member.name) return;
     const renamed: Member = { id: member.id, name: frame.name };
     this.#presence.rename(session, frame.name);
-    const stored = this.#events.append((seq, ts) => ({ type: "renamed", seq, ts, member: renamed, from: member.name }));
-    this.#broadcast(stored.json);
+    this.#announce(this.#events.append((seq, ts) => ({ type: "renamed", seq, ts, member: renamed, from: member.name })));
   }
 
   #onHistory(ws: WebSocket, frame: HistoryRequestFrame): void {
@@ -306,6 +347,7 @@ export class Room extends DurableObject<Env> {
   }
 
   #disconnect(ws: WebSocket, code: number): void {
+    this.#welcomedThrough.delete(ws);
     const conn = this.#conns.remove(ws);
     if (!conn) return;
     const session = conn.session;
@@ -326,8 +368,66 @@ export class Room extends DurableObject<Env> {
   #leave(session: string): void {
     const member = this.#presence.end(session);
     if (!member) return;
-    const stored = this.#events.append((seq, ts) => ({ type: "left", seq, ts, member }));
-    this.#broadcast(stored.json);
+    this.#announce(this.#events.append((seq, ts) => ({ type: "left", seq, ts, member })));
+  }
+
+  /** Broadcasts a presence event now, or holds it for the batch window if presence is busy. */
+  #announce(stored: StoredEvent): void {
+    const now = Date.now();
+    const quiet = now - this.#lastPresenceBroadcast >= PRESENCE_BATCH_MS;
+    if (this.#unsent.length === 0 && (quiet || this.#conns.size < this.#limits.PRESENCE_BATCH_SOCKETS)) {
+      this.#lastPresenceBroadcast = now;
+      this.#publish(stored);
+      return;
+    }
+    this.#unsent.push(stored);
+    if (this.#flushAt === null) {
+      this.#flushAt = this.#lastPresenceBroadcast + PRESENCE_BATCH_MS;
+      this.#scheduleAlarm();
+    }
+  }
+
+  /** Broadcasts a stored event to every joined socket, after anything held back (order holds). */
+  #publish(stored: StoredEvent): void {
+    if (this.#unsent.length > 0) {
+      this.#unsent.push(stored);
+      this.#flushUnsent();
+      return;
+    }
+    for (const [ws, conn] of this.#conns.all) {
+      if (conn.session === null) continue;
+      const through = this.#welcomedThrough.get(ws);
+      if (through === undefined || through < stored.seq) send(ws, stored.json);
+    }
+    this.#welcomedThrough.clear();
+  }
+
+  /**
+   * Sends every held-back event to every joined socket in one frame, minus
+   * what each socket's welcome already carried.
+   */
+  #flushUnsent(): void {
+    const unsent = this.#unsent;
+    this.#unsent = [];
+    this.#flushAt = null;
+    this.#lastPresenceBroadcast = Date.now();
+    if (unsent.length === 0) return;
+    const frames = new Map<number, string>();
+    const frameFrom = (start: number): string => {
+      let frame = frames.get(start);
+      if (frame === undefined) {
+        frame = start === unsent.length - 1 ? unsent[start]!.json : `{"type":"events","events":[${joinJson(unsent, start, unsent.length)}]}`;
+        frames.set(start, frame);
+      }
+      return frame;
+    };
+    for (const [ws, conn] of this.#conns.all) {
+      if (conn.session === null) continue;
+      const through = this.#welcomedThrough.get(ws);
+      const start = through === undefined ? 0 : unsent.findIndex((e) => e.seq > through);
+      if (start >= 0) send(ws, frameFrom(start));
+    }
+    this.#welcomedThrough.clear();
   }
 
   /** Closes sockets that connected but never joined; returns how many. */
@@ -342,15 +442,17 @@ export class Room extends DurableObject<Env> {
     return closed;
   }
 
+  /** Sets the alarm for the earliest of: the batch flush, the next grace deadline. */
   #scheduleAlarm(): void {
-    const next = this.#presence.nextDeadline;
+    const deadline = this.#presence.nextDeadline;
+    const next = this.#flushAt === null ? deadline : deadline === null ? this.#flushAt : Math.min(deadline, this.#flushAt);
     if (next !== null) {
       this.ctx.storage.setAlarm(next).catch((error: unknown) => this.#logInternal(null, error));
     }
   }
 
-  /** Sends one already-serialised frame to every joined socket. */
-  #broadcast(json: string, except?: WebSocket): void {
+  /** Sends a frame that is not an event (typing) to every joined socket but one. */
+  #broadcastNotice(json: string, except: WebSocket): void {
     for (const [ws, conn] of this.#conns.all) {
       if (conn.session !== null && ws !== except) send(ws, json);
     }

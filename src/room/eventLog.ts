@@ -3,12 +3,15 @@
  * event's JSON exactly as it was broadcast, so replaying history never
  * re-serialises anything.
  *
- * Cost model (rows billed): appending writes 1 row; pruning deletes in batches
- * of `slack` rows once the log is `slack` over its limit, so it adds at most
- * 1 amortised row written per event and none in the common case. There is no
- * secondary index: it would cost a row written per event.
+ * Cost model (rows billed): appending writes 1 row and reads 1 (SQLite's
+ * primary-key check on the explicit seq, which is also what refuses a
+ * duplicate seq); pruning deletes in batches of `slack` rows once the log is
+ * `slack` over its limit, so it adds at most 1 amortised row written per event
+ * and none in the common case. There is no secondary index: it would cost a
+ * row written per event.
  */
 import type { RoomEvent } from "../protocol/frames.ts";
+import type { MeteredSql } from "./sql.ts";
 
 export interface StoredEvent {
   seq: number;
@@ -16,17 +19,17 @@ export interface StoredEvent {
 }
 
 export class EventLog {
-  readonly #sql: SqlStorage;
+  readonly #sql: MeteredSql;
   readonly #limit: number;
   readonly #slack: number;
   #first: number;
   #last: number;
 
-  constructor(sql: SqlStorage, limit: number) {
+  constructor(sql: MeteredSql, limit: number) {
     this.#sql = sql;
     this.#limit = limit;
     this.#slack = Math.max(1, Math.ceil(limit / 10));
-    sql.exec(
+    sql.run(
       `CREATE TABLE IF NOT EXISTS events (
         seq INTEGER PRIMARY KEY,
         json TEXT NOT NULL,
@@ -36,12 +39,9 @@ export class EventLog {
     );
     // Two subqueries, because SQLite answers a lone MIN or MAX on the primary
     // key with one seek each, but scans the table for both in one SELECT.
-    const [first, last] = sql
-      .exec<{ first: number | null; last: number | null }>(
-        "SELECT (SELECT MIN(seq) FROM events) AS first, (SELECT MAX(seq) FROM events) AS last",
-      )
-      .raw<[number | null, number | null]>()
-      .next().value ?? [null, null];
+    const [first, last] = sql.rows<[number | null, number | null]>(
+      "SELECT (SELECT MIN(seq) FROM events), (SELECT MAX(seq) FROM events)",
+    )[0] ?? [null, null];
     this.#last = last ?? 0;
     this.#first = first ?? this.#last + 1;
   }
@@ -63,7 +63,7 @@ export class EventLog {
   append(make: (seq: number, ts: number) => RoomEvent, sender?: string, cid?: string): StoredEvent {
     const seq = this.#last + 1;
     const json = JSON.stringify(make(seq, Date.now()));
-    this.#sql.exec("INSERT INTO events (seq, json, sender, cid) VALUES (?, ?, ?, ?)", seq, json, sender ?? null, cid ?? null);
+    this.#sql.run("INSERT INTO events (seq, json, sender, cid) VALUES (?, ?, ?, ?)", seq, json, sender ?? null, cid ?? null);
     this.#last = seq;
     if (seq - this.#first + 1 > this.#limit + this.#slack) this.#prune();
     return { seq, json };
@@ -100,25 +100,19 @@ export class EventLog {
 
   /** Client ids of the newest `count` messages, oldest first, for the idempotency window. */
   recentClientIds(count: number): { seq: number; sender: string; cid: string }[] {
-    const out: { seq: number; sender: string; cid: string }[] = [];
     const from = Math.max(this.#last - count, this.oldestSeq - 1);
-    for (const [seq, sender, cid] of this.#sql
-      .exec("SELECT seq, sender, cid FROM events WHERE seq > ? AND cid IS NOT NULL ORDER BY seq", from)
-      .raw<[number, string, string]>()) {
-      out.push({ seq, sender, cid });
-    }
-    return out;
+    return this.#sql
+      .rows<[number, string, string]>("SELECT seq, sender, cid FROM events WHERE seq > ? AND cid IS NOT NULL ORDER BY seq", from)
+      .map(([seq, sender, cid]) => ({ seq, sender, cid }));
   }
 
-  #rows(query: string, ...bindings: (string | number)[]): StoredEvent[] {
-    const out: StoredEvent[] = [];
-    for (const [seq, json] of this.#sql.exec(query, ...bindings).raw<[number, string]>()) out.push({ seq, json });
-    return out;
+  #rows(query: string, ...bindings: number[]): StoredEvent[] {
+    return this.#sql.rows<[number, string]>(query, ...bindings).map(([seq, json]) => ({ seq, json }));
   }
 
   #prune(): void {
     const keepFrom = this.#last - this.#limit + 1;
-    this.#sql.exec("DELETE FROM events WHERE seq < ?", keepFrom);
+    this.#sql.run("DELETE FROM events WHERE seq < ?", keepFrom);
     this.#first = keepFrom;
   }
 }

@@ -13,6 +13,7 @@
  * a drop and a resume update it. Messages never touch this table.
  */
 import type { Member } from "../protocol/frames.ts";
+import type { MeteredSql } from "./sql.ts";
 
 interface Session {
   member: Member;
@@ -21,14 +22,15 @@ interface Session {
 }
 
 export class Presence {
-  readonly #sql: SqlStorage;
+  readonly #sql: MeteredSql;
   /** Insertion order is joining order: the member list's order. */
   readonly #sessions = new Map<string, Session>();
   #membersCache: Member[] | null = null;
+  #membersJsonCache: string | null = null;
 
-  constructor(sql: SqlStorage) {
+  constructor(sql: MeteredSql) {
     this.#sql = sql;
-    sql.exec(
+    sql.run(
       `CREATE TABLE IF NOT EXISTS sessions (
         session TEXT PRIMARY KEY,
         member_id TEXT NOT NULL,
@@ -36,9 +38,9 @@ export class Presence {
         held_until INTEGER
       )`,
     );
-    for (const [session, id, name, heldUntil] of sql
-      .exec("SELECT session, member_id, name, held_until FROM sessions ORDER BY rowid")
-      .raw<[string, string, string, number | null]>()) {
+    for (const [session, id, name, heldUntil] of sql.rows<[string, string, string, number | null]>(
+      "SELECT session, member_id, name, held_until FROM sessions ORDER BY rowid",
+    )) {
       this.#sessions.set(session, { member: { id, name }, heldUntil });
     }
   }
@@ -49,13 +51,19 @@ export class Presence {
     return this.#membersCache;
   }
 
+  /** The member list as JSON, cached: every welcome carries it. */
+  get membersJson(): string {
+    this.#membersJsonCache ??= JSON.stringify(this.members);
+    return this.#membersJsonCache;
+  }
+
   get(session: string): Session | undefined {
     return this.#sessions.get(session);
   }
 
   /** A newcomer's session. */
   open(session: string, member: Member): void {
-    this.#sql.exec(
+    this.#sql.run(
       "INSERT INTO sessions (session, member_id, name, held_until) VALUES (?, ?, ?, NULL)",
       session,
       member.id,
@@ -69,7 +77,7 @@ export class Presence {
     const existing = this.#sessions.get(session);
     if (!existing) return undefined;
     if (existing.heldUntil !== null || existing.member.name !== name) {
-      this.#sql.exec("UPDATE sessions SET held_until = NULL, name = ? WHERE session = ?", name, session);
+      this.#sql.run("UPDATE sessions SET held_until = NULL, name = ? WHERE session = ?", name, session);
       this.#set(session, { member: { id: existing.member.id, name }, heldUntil: null });
     }
     return existing.member;
@@ -78,7 +86,7 @@ export class Presence {
   rename(session: string, name: string): void {
     const existing = this.#sessions.get(session);
     if (!existing) return;
-    this.#sql.exec("UPDATE sessions SET name = ? WHERE session = ?", name, session);
+    this.#sql.run("UPDATE sessions SET name = ? WHERE session = ?", name, session);
     this.#set(session, { member: { id: existing.member.id, name }, heldUntil: existing.heldUntil });
   }
 
@@ -86,7 +94,7 @@ export class Presence {
   hold(session: string, until: number): void {
     const existing = this.#sessions.get(session);
     if (!existing) return;
-    this.#sql.exec("UPDATE sessions SET held_until = ? WHERE session = ?", until, session);
+    this.#sql.run("UPDATE sessions SET held_until = ? WHERE session = ?", until, session);
     this.#set(session, { member: existing.member, heldUntil: until });
   }
 
@@ -94,9 +102,9 @@ export class Presence {
   end(session: string): Member | undefined {
     const existing = this.#sessions.get(session);
     if (!existing) return undefined;
-    this.#sql.exec("DELETE FROM sessions WHERE session = ?", session);
+    this.#sql.run("DELETE FROM sessions WHERE session = ?", session);
     this.#sessions.delete(session);
-    this.#membersCache = null;
+    this.#invalidate();
     return existing.member;
   }
 
@@ -132,7 +140,23 @@ export class Presence {
   }
 
   #set(session: string, value: Session): void {
+    const isNew = !this.#sessions.has(session);
     this.#sessions.set(session, value);
+    if (!isNew) {
+      this.#invalidate();
+      return;
+    }
+    // A newcomer goes last: extend the JSON instead of rebuilding it (join storms).
     this.#membersCache = null;
+    if (this.#membersJsonCache !== null) {
+      const entry = JSON.stringify(value.member);
+      this.#membersJsonCache =
+        this.#membersJsonCache === "[]" ? `[${entry}]` : `${this.#membersJsonCache.slice(0, -1)},${entry}]`;
+    }
+  }
+
+  #invalidate(): void {
+    this.#membersCache = null;
+    this.#membersJsonCache = null;
   }
 }

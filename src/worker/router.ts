@@ -42,6 +42,13 @@ router
     return json({ room, private: isPrivate, ...info });
   })
 
+  // Storage rows and work counters for the benchmark; hidden unless EXPOSE_STATS is set.
+  .get("/api/rooms/:room/stats", async (request: IRequest, env: Env) => {
+    if (!isEnabled(env.EXPOSE_STATS)) throw new HttpError(404, "not_found", "no such endpoint");
+    const { room, stub } = resolveRoom(env, request.params.room);
+    return json({ room, ...(await stub.stats()) });
+  })
+
   .get("/api/rooms/:room/ws", (request: IRequest, env: Env) => {
     const { stub } = resolveRoom(env, request.params.room);
     requireWebSocket(request, "this endpoint");
@@ -66,3 +73,7 @@ router
   .all("*", () => {
     throw new HttpError(404, "not_found", "no such endpoint");
   });
+
+function isEnabled(flag: string | number | boolean | undefined): boolean {
+  return flag === true || flag === 1 || flag === "1" || flag === "true";
+}

@@ -44,6 +44,8 @@ export class TestSocket {
   readonly frames: ServerFrame[] = [];
   /** Text frames that were not JSON (e.g. `pong`). */
   readonly rawFrames: string[] = [];
+  /** How many `events` frames arrived (their events are in `frames`, one by one). */
+  batches = 0;
   closed: Close | undefined;
   readonly #port: SocketPort;
   #cursor = 0;
@@ -58,7 +60,13 @@ export class TestSocket {
         this.rawFrames.push(text);
         return;
       }
-      this.frames.push(frame);
+      // A batch is handled as if each event had come alone, as clients must.
+      if (frame.type === "events") {
+        this.batches += 1;
+        this.frames.push(...frame.events);
+      } else {
+        this.frames.push(frame);
+      }
       this.#settle();
     });
     port.onClose((code, reason) => {

@@ -113,3 +113,9 @@ describe("/echo", () => {
     ws.close(1000);
   });
 });
+
+describe("the stats endpoint", () => {
+  it("does not exist unless EXPOSE_STATS is set", async () => {
+    await expectError(await request("/api/rooms/lobby/stats"), 404, "not_found");
+  });
+});

@@ -162,3 +162,41 @@ describe("origins (ALLOWED_ORIGINS lists two)", () => {
     await expect(openSocket(uniqueRoom(), { Origin: "https://friend.example.evil" })).rejects.toThrow(/403/);
   });
 });
+
+describe("presence batching (PRESENCE_BATCH_SOCKETS 3)", () => {
+  const eventsOf = (s: TestSocket) => s.frames.filter(isEvent);
+
+  it("sends quick joins in a busy room as one events frame per socket, nothing twice, nothing missing", async () => {
+    const room = uniqueRoom();
+    const alice = await join(room, "alice");
+    const bob = await join(room, "bob"); // 2 sockets: sent at once
+    const carol = await join(room, "carol"); // 3 sockets, within 100 ms: held back
+    const dave = await join(room, "dave"); // held back too
+    await sleep(300); // the alarm flushes the batch
+    expect(eventsOf(alice.socket).map((e) => e.seq)).toEqual([2, 3, 4]);
+    expect(alice.socket.batches).toBe(1);
+    expect(eventsOf(bob.socket).map((e) => e.seq)).toEqual([3, 4]);
+    expect(bob.socket.batches).toBe(1);
+    // Carol's welcome had seq 3; she gets only dave's join. Dave's welcome had everything.
+    expect(eventsOf(carol.socket).map((e) => e.seq)).toEqual([4]);
+    expect(eventsOf(dave.socket)).toEqual([]);
+    expect(dave.welcome.events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    for (const p of [alice, bob, carol, dave]) p.socket.close(1000);
+  });
+
+  it("never lets a chat message overtake held presence events", async () => {
+    const room = uniqueRoom();
+    const alice = await join(room, "alice");
+    const bob = await join(room, "bob");
+    const carol = await join(room, "carol"); // held back
+    alice.socket.send({ type: "message", text: "right away", id: "now" });
+    const message = await bob.socket.nextMessage();
+    expect(message).toMatchObject({ seq: 4, text: "right away" });
+    // The held join reached bob before the message, in the same frame.
+    expect(eventsOf(bob.socket).map((e) => `${e.seq}:${e.type}`)).toEqual(["3:joined", "4:message"]);
+    expect(bob.socket.batches).toBe(1);
+    await carol.socket.nextMessage();
+    expect(eventsOf(carol.socket).map((e) => e.seq)).toEqual([4]);
+    for (const p of [alice, bob, carol]) p.socket.close(1000);
+  });
+});

@@ -1,0 +1,55 @@
+/**
+ * The storage cost model, from SQLite's own row counters (what Cloudflare
+ * bills): a chat message writes 1 row while the room is under its retention
+ * cap, at most 2 amortised once pruning runs, and reads 1 row: the INSERT's
+ * primary-key check on seq (the idempotency window is in memory). A resend
+ * reads the original (1 row) and writes nothing.
+ * Runs with TIGHT_LIMITS (history 20, so pruning deletes batches of 2).
+ */
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { RoomStats } from "../../../src/room/Room.ts";
+import { join, ORIGIN, uniqueRoom } from "../../workerd/socket.ts";
+
+async function stats(room: string): Promise<RoomStats> {
+  const response = await exports.default.fetch(`${ORIGIN}/api/rooms/${room}/stats`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as RoomStats;
+}
+
+describe("storage rows per message", () => {
+  it("writes 1 row and reads 1 per message under the cap; a resend reads 1 and writes none", async () => {
+    const room = uniqueRoom();
+    const { socket } = await join(room, "alice");
+    socket.send({ type: "message", text: "warm-up", id: "w" }); // loads the idempotency window once
+    await socket.nextMessage();
+    const before = await stats(room);
+    for (let i = 0; i < 5; i++) socket.send({ type: "message", text: `m${i}`, id: `m${i}` });
+    for (let i = 0; i < 5; i++) await socket.nextMessage();
+    const after = await stats(room);
+    expect(after.messages - before.messages).toBe(5);
+    expect(after.rowsWritten - before.rowsWritten).toBe(5);
+    expect(after.rowsRead - before.rowsRead).toBe(5);
+
+    socket.send({ type: "message", text: "m0", id: "m0" });
+    await socket.nextMessage();
+    const dup = await stats(room);
+    expect(dup.rowsWritten - after.rowsWritten).toBe(0);
+    expect(dup.rowsRead - after.rowsRead).toBe(1);
+    socket.close(1000);
+  });
+
+  it("stays within 2 rows written per message, amortised, once pruning runs", async () => {
+    const room = uniqueRoom();
+    const { socket } = await join(room, "alice");
+    for (let i = 0; i < 25; i++) socket.send({ type: "message", text: `fill ${i}` });
+    for (let i = 0; i < 25; i++) await socket.nextMessage();
+    const before = await stats(room);
+    for (let i = 0; i < 60; i++) socket.send({ type: "message", text: `m${i}` });
+    for (let i = 0; i < 60; i++) await socket.nextMessage();
+    const after = await stats(room);
+    expect((after.rowsWritten - before.rowsWritten) / 60).toBeLessThanOrEqual(2);
+    expect(after.rowsWritten - before.rowsWritten).toBeGreaterThan(60); // pruning did run
+    socket.close(1000);
+  });
+});

@@ -108,6 +108,8 @@ export class RoomClient {
   #lastTyping = 0;
   #self: Member | undefined;
   #members: Member[] = [];
+  /** The room's lastSeq in the latest welcome: events up to it are replay. */
+  #welcomeSeq = 0;
   #limits: AdvertisedLimits | undefined;
   #outbox: PendingMessage[] = [];
   #inFlight = new Set<string>();
@@ -312,16 +314,17 @@ export class RoomClient {
     this.#tat = 0;
     this.#setState("live");
     this.#emit("welcome", { welcome, fresh });
+    this.#welcomeSeq = welcome.lastSeq;
     this.#emit("members", this.#members);
     // Replayed messages of ours are acknowledged here, so they are not resent.
-    for (const event of welcome.events) this.#deliver(this.#ws, event, false);
+    for (const event of welcome.events) this.#deliver(this.#ws, event);
     this.#emit("outbox", this.#outbox);
     this.#startKeepAlive();
     this.#flushOutbox();
   }
 
   /** Delivers one event unless already seen; false if a gap forced a reconnect. */
-  #deliver(ws: WebSocket | undefined, event: RoomEvent, updateMembers = true): boolean {
+  #deliver(ws: WebSocket | undefined, event: RoomEvent): boolean {
     const last = this.#lastSeq;
     if (last !== undefined && event.seq <= last) return true; // a replay overlap
     if (last !== undefined && event.seq > last + 1 && ws) {
@@ -331,7 +334,8 @@ export class RoomClient {
     }
     this.#lastSeq = event.seq;
     if (event.type === "message" && event.id !== undefined) this.#acknowledge(event.id);
-    if (updateMembers && this.#applyPresence(event)) this.#emit("members", this.#members);
+    // The welcome's member list already includes everything it replays.
+    if (event.seq > this.#welcomeSeq && this.#applyPresence(event)) this.#emit("members", this.#members);
     if (event.type === "renamed" && event.member.id === this.#self?.id) {
       this.#self = event.member;
       this.#name = event.member.name;

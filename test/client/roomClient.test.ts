@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RoomClient, roomSocketUrl, type ConnectionState } from "../../src/client/RoomClient.ts";
 import type { RoomEvent } from "../../src/protocol/frames.ts";
-import { sleep, uniqueRoom } from "../support/node.ts";
+import { join, sleep, uniqueRoom } from "../support/node.ts";
 import { startWranglerDev, type DevServer } from "../support/wranglerDev.ts";
 
 let server: DevServer;
@@ -113,6 +113,28 @@ describe("RoomClient", () => {
     reader.c.close();
     writer.c.close();
   }, 30_000);
+
+  it("keeps the member list right through a long replay of people coming and going", async () => {
+    const room = uniqueRoom("client");
+    // 50 visitors join, talk and leave: 500 events, so the replay spans two frames.
+    for (let v = 0; v < 50; v++) {
+      const visitor = await join(server.url, room, `visitor${v}`);
+      for (let i = 0; i < 8; i++) visitor.socket.send({ type: "message", text: `hello ${i}` });
+      for (let i = 0; i < 8; i++) await visitor.socket.nextMessage();
+      visitor.socket.close(1000);
+    }
+    const stayer = await join(server.url, room, "stayer");
+    const reader = client(room, "reader", { since: 0 });
+    const seenLists: string[][] = [];
+    reader.c.on("members", (members) => seenLists.push(members.map((m) => m.name)));
+    reader.c.connect();
+    await until(() => reader.events.some((e) => e.type === "joined" && e.member.name === "reader"), 10_000, "replay");
+    expect(reader.events.length).toBeGreaterThan(500);
+    for (const list of seenLists) expect(list).toEqual(["stayer", "reader"]);
+    expect(reader.c.members.map((m) => m.name)).toEqual(["stayer", "reader"]);
+    reader.c.close();
+    stayer.socket.close(1000);
+  }, 60_000);
 
   it("stops with the error when the room refuses its join", async () => {
     const room = uniqueRoom("client");

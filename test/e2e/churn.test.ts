@@ -11,7 +11,7 @@ import { startWranglerDev, type DevServer } from "../support/wranglerDev.ts";
 
 let server: DevServer;
 beforeAll(async () => {
-  server = await startWranglerDev({ vars: { RATE_BURST: 1000, RATE_PER_SECOND: 1000, FLOOD_STRIKES: 1000 }, ...(process.env.PARLEY_TEST_CONFIG ? { config: process.env.PARLEY_TEST_CONFIG } : {}) });
+  server = await startWranglerDev({ vars: { RATE_BURST: 1000, RATE_PER_SECOND: 1000, FLOOD_STRIKES: 1000 } });
 });
 afterAll(async () => {
   await server?.stop();

@@ -14,7 +14,6 @@ import { messageIds, recordingClient, seqProblems, storedHistory, waitFor } from
 import { freePort, startWranglerDev, type DevServer } from "../support/wranglerDev.ts";
 
 const persistDir = mkdtempSync(join(tmpdir(), "parley-restart-"));
-const extra = process.env.PARLEY_TEST_CONFIG ? { config: process.env.PARLEY_TEST_CONFIG } : {};
 let server: DevServer | undefined;
 
 afterAll(async () => {
@@ -25,7 +24,7 @@ afterAll(async () => {
 it("keeps every acknowledged message across a SIGKILL, and the clients resume", async () => {
   const port = await freePort();
   const vars = { RATE_BURST: 1000, RATE_PER_SECOND: 1000 };
-  server = await startWranglerDev({ port, persistDir, vars, ...extra });
+  server = await startWranglerDev({ port, persistDir, vars });
   const room = uniqueRoom("restart");
   const clients = [0, 1, 2].map((i) => recordingClient(server!.url, room, `user${i}`));
   for (const c of clients) c.client.connect();
@@ -45,7 +44,7 @@ it("keeps every acknowledged message across a SIGKILL, and the clients resume", 
   await server.kill();
   await waitFor(() => clients.every((c) => c.client.state === "reconnecting"), 10_000, "clients noticing the crash");
   await new Promise((r) => setTimeout(r, 300)); // messages written while the server is down wait in outboxes
-  server = await startWranglerDev({ port, persistDir, vars, ...extra });
+  server = await startWranglerDev({ port, persistDir, vars });
   await new Promise((r) => setTimeout(r, 300));
   writing = false;
   await Promise.all(writers);

@@ -183,6 +183,8 @@ export class RoomClient {
    */
   send(text: string, options: { action?: boolean } = {}): string {
     const message: PendingMessage = { id: newMessageId(), text, action: options.action === true };
+    // Typing the next message shows at once: the room clears "typing" when a message lands.
+    this.#lastTyping = 0;
     this.#outbox.push(message);
     this.#emit("outbox", this.#outbox);
     this.#flushOutbox();

@@ -1,0 +1,122 @@
+/**
+ * The front page: create a private room in one click, join a public room by
+ * name (or by a pasted link), and go back to rooms visited before.
+ */
+import { ROOM_NAME_RULE } from "../protocol/validate.ts";
+import { el, replaceChildren, uid } from "./dom.ts";
+import { formatAgo } from "./format.ts";
+import { icon } from "./icons.ts";
+import { roomFromInput, roomPath } from "./route.ts";
+import { forgetRecentRooms, loadRecentRooms, markCreated, type RecentRoom } from "./storage.ts";
+
+export function showLanding(root: HTMLElement): void {
+  document.title = "Parley";
+  replaceChildren(
+    root,
+    el(
+      "main",
+      { class: "landing", id: "main" },
+      el(
+        "header",
+        { class: "hero" },
+        el("h1", {}, el("span", { class: "logo" }, icon("bubble")), "Parley"),
+        el("p", { class: "tagline" }, "Chat rooms you share with a link. No accounts, nothing to install."),
+      ),
+      createCard(),
+      joinCard(),
+      recentCard(),
+    ),
+  );
+}
+
+function createCard(): HTMLElement {
+  const button = el("button", { type: "button", class: "button primary large" }, icon("plus"), "Create a private room");
+  const error = el("p", { class: "form-error", role: "alert" });
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    error.textContent = "";
+    try {
+      const response = await fetch("/api/rooms", { method: "POST", headers: { Accept: "application/json" } });
+      if (!response.ok) throw new Error(`the server answered ${response.status}`);
+      const { room } = (await response.json()) as { room: string };
+      markCreated(room);
+      location.assign(`/r/${room}`);
+    } catch (problem) {
+      error.textContent = `Could not create a room: ${problem instanceof Error ? problem.message : String(problem)}. Try again.`;
+      button.disabled = false;
+    }
+  });
+  return el(
+    "section",
+    { class: "card", "aria-labelledby": "create-heading" },
+    el("h2", { id: "create-heading" }, "Start a private room"),
+    el("p", {}, "Only people you send the link to can find it."),
+    button,
+    error,
+  );
+}
+
+function joinCard(): HTMLElement {
+  const id = uid("room");
+  const input = el("input", {
+    id,
+    type: "text",
+    placeholder: "lobby",
+    autocomplete: "off",
+    autocapitalize: "none",
+    spellcheck: false,
+    required: true,
+    "aria-describedby": `${id}-hint ${id}-error`,
+  });
+  const error = el("p", { class: "form-error", id: `${id}-error`, role: "alert" });
+  const form = el(
+    "form",
+    { class: "card", "aria-labelledby": "join-heading" },
+    el("h2", { id: "join-heading" }, "Join a public room"),
+    el("label", { for: id }, "Room name"),
+    el("div", { class: "input-row" }, el("span", { class: "prefix", "aria-hidden": "true" }, "#"), input, el("button", { type: "submit", class: "button primary" }, "Join")),
+    el("p", { class: "hint", id: `${id}-hint` }, "Anyone who knows the name can join. A room link works here too."),
+    error,
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const address = roomFromInput(input.value);
+    if (!address) {
+      error.textContent = `That is not a room: ${ROOM_NAME_RULE}.`;
+      input.focus();
+      return;
+    }
+    location.assign(roomPath(address));
+  });
+  return form;
+}
+
+function recentCard(): HTMLElement | null {
+  const rooms = loadRecentRooms();
+  if (rooms.length === 0) return null;
+  const forget = el("button", { type: "button", class: "link-button" }, "Forget these");
+  const card = el(
+    "section",
+    { class: "card recent", "aria-labelledby": "recent-heading" },
+    el("h2", { id: "recent-heading" }, "Recent rooms"),
+    el("ul", { class: "recent-list" }, ...rooms.map(recentItem)),
+    el("p", { class: "hint" }, "Kept in this browser only. ", forget),
+  );
+  forget.addEventListener("click", () => {
+    forgetRecentRooms();
+    card.remove();
+  });
+  return card;
+}
+
+function recentItem(room: RecentRoom): HTMLLIElement {
+  const isPrivate = room.kind === "private";
+  // A private room's id is its only secret; show just enough of it to tell two apart.
+  const name = isPrivate ? `Private room ${room.room.slice(0, 6)}…` : `#${room.room}`;
+  return el(
+    "li",
+    {},
+    el("a", { href: `/r/${room.room}`, class: isPrivate ? "private" : "public" }, isPrivate ? icon("lock") : null, name),
+    el("span", { class: "when" }, formatAgo(room.visitedAt)),
+  );
+}

@@ -1,0 +1,54 @@
+/**
+ * Finds web links in message text. The result is plain data; the renderer
+ * turns `link` parts into anchors with textContent, so nothing here is ever
+ * parsed as HTML. Only http and https links qualify: `javascript:`, `data:`
+ * and friends stay text.
+ */
+
+export type TextPart = { kind: "text"; text: string } | { kind: "link"; text: string; href: string };
+
+// Candidates start with the scheme; everything up to whitespace or a character that cannot be in a bare URL.
+const CANDIDATE = /\bhttps?:\/\/[^\s<>"'`]+/gi;
+// Punctuation that usually ends the sentence rather than the URL.
+const TRAILING = /[.,;:!?*_~]+$/;
+
+export function linkify(text: string): TextPart[] {
+  const parts: TextPart[] = [];
+  let last = 0;
+  for (const match of text.matchAll(CANDIDATE)) {
+    const start = match.index;
+    const raw = trimCandidate(match[0]);
+    const href = safeHref(raw);
+    if (href === null) continue;
+    if (start > last) parts.push({ kind: "text", text: text.slice(last, start) });
+    parts.push({ kind: "link", text: raw, href });
+    last = start + raw.length;
+  }
+  if (last < text.length) parts.push({ kind: "text", text: text.slice(last) });
+  return parts;
+}
+
+function trimCandidate(candidate: string): string {
+  let url = candidate.replace(TRAILING, "");
+  // "(see https://example.com/x)": keep a ")" only when the URL opened one.
+  while (url.endsWith(")") && count(url, "(") < count(url, ")")) url = url.slice(0, -1).replace(TRAILING, "");
+  return url;
+}
+
+function count(text: string, char: string): number {
+  let n = 0;
+  for (const c of text) if (c === char) n += 1;
+  return n;
+}
+
+/** The normalised URL if it is a well-formed http(s) URL with a host, else null. */
+export function safeHref(raw: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return null;
+  }
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || url.hostname === "") return null;
+  return url.href;
+}

@@ -1,0 +1,134 @@
+/**
+ * The message box: Enter sends, Shift+Enter starts a new line, a counter
+ * appears near the room's advertised text limit, and typing notices go out
+ * while someone writes (RoomClient throttles them).
+ */
+import { DEFAULT_LIMITS } from "../../protocol/limits.ts";
+import { el, uid } from "../dom.ts";
+import { codePointLength } from "../format.ts";
+
+export interface ComposerHandlers {
+  /** Returns true when the text was taken (sent or carried out) and the box should empty. */
+  submit(text: string): boolean;
+  typing(): void;
+}
+
+export class Composer {
+  readonly element: HTMLElement;
+  readonly #form: HTMLFormElement;
+  readonly #textarea: HTMLTextAreaElement;
+  readonly #send: HTMLButtonElement;
+  readonly #counter: HTMLElement;
+  readonly #error: HTMLElement;
+  readonly #handlers: ComposerHandlers;
+  #textMax: number = DEFAULT_LIMITS.TEXT_MAX;
+  #enabled = true;
+
+  constructor(label: string, placeholder: string, handlers: ComposerHandlers) {
+    this.#handlers = handlers;
+    const id = uid("message");
+    this.#counter = el("span", { class: "counter", id: `${id}-counter` });
+    this.#error = el("span", { class: "composer-error", role: "alert", id: `${id}-error` });
+    this.#textarea = el("textarea", {
+      id,
+      rows: 1,
+      placeholder,
+      enterkeyhint: "send",
+      autocomplete: "off",
+      "aria-describedby": `${id}-counter ${id}-error ${id}-hint`,
+    });
+    this.#send = el("button", { type: "submit", class: "send" }, "Send");
+    this.#form = el(
+      "form",
+      { class: "composer" },
+      el("label", { for: id, class: "visually-hidden" }, label),
+      this.#textarea,
+      this.#send,
+    );
+    this.element = el(
+      "div",
+      { class: "composer-area" },
+      this.#form,
+      el(
+        "p",
+        { class: "composer-footer" },
+        el("span", { class: "hint", id: `${id}-hint` }, "Enter to send, Shift+Enter for a new line, /help for commands"),
+        this.#error,
+        this.#counter,
+      ),
+    );
+
+    this.#textarea.addEventListener("keydown", (event) => {
+      // isComposing: Enter that confirms an IME candidate must not send.
+      if (event.key === "Enter" && !event.shiftKey && !event.altKey && !event.isComposing) {
+        event.preventDefault();
+        this.#form.requestSubmit();
+      }
+    });
+    this.#textarea.addEventListener("input", () => {
+      this.#error.textContent = "";
+      this.#updateCounter();
+      const text = this.#textarea.value.trim();
+      if (text !== "" && !text.startsWith("/")) handlers.typing();
+    });
+    this.#form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.#submit();
+    });
+  }
+
+  setTextMax(textMax: number): void {
+    this.#textMax = textMax;
+    this.#updateCounter();
+  }
+
+  setEnabled(enabled: boolean): void {
+    this.#enabled = enabled;
+    this.#textarea.disabled = !enabled;
+    this.#updateCounter();
+  }
+
+  focus(): void {
+    this.#textarea.focus();
+  }
+
+  /** Puts text back to be edited (a message the room refused). */
+  setText(text: string): void {
+    this.#textarea.value = text;
+    this.#updateCounter();
+    this.focus();
+  }
+
+  showError(message: string): void {
+    this.#error.textContent = message;
+  }
+
+  #submit(): void {
+    const value = this.#textarea.value;
+    if (!this.#enabled || value.trim() === "") return;
+    const over = this.#length() - this.#textMax;
+    if (over > 0) {
+      this.showError(`That is ${over} ${over === 1 ? "character" : "characters"} too long (at most ${this.#textMax}).`);
+      return;
+    }
+    if (this.#handlers.submit(value)) {
+      this.#textarea.value = "";
+      this.#error.textContent = "";
+      this.#updateCounter();
+    }
+  }
+
+  #length(): number {
+    return codePointLength(this.#textarea.value.replace(/\r\n?/g, "\n").trim());
+  }
+
+  #updateCounter(): void {
+    const remaining = this.#textMax - this.#length();
+    // Quiet until the limit is near: a tenth of it, at most 200 characters.
+    const showFrom = Math.min(200, Math.ceil(this.#textMax / 10));
+    this.#counter.textContent =
+      remaining < 0 ? `${-remaining} over the limit` : remaining <= showFrom ? `${remaining} left` : "";
+    this.#counter.classList.toggle("over", remaining < 0);
+    this.#send.disabled = !this.#enabled || remaining < 0;
+  }
+}

@@ -1,0 +1,61 @@
+/** "What should people call you?" before joining; shown again if the room refuses the name. */
+import { DEFAULT_LIMITS } from "../../protocol/limits.ts";
+import { normalizeName } from "../../protocol/validate.ts";
+import { el, replaceChildren, uid } from "../dom.ts";
+
+export interface NameGateOptions {
+  roomLabel: string;
+  initialName: string;
+  /** Why the last name did not work, if it did not. */
+  error?: string;
+  onName(name: string): void;
+}
+
+export function nameGate(options: NameGateOptions): { element: HTMLElement; setOnline(names: readonly string[]): void } {
+  const id = uid("name");
+  const input = el("input", {
+    id,
+    type: "text",
+    required: true,
+    autocomplete: "nickname",
+    autocapitalize: "none",
+    spellcheck: false,
+    maxlength: DEFAULT_LIMITS.NAME_MAX * 2,
+    value: options.initialName,
+    "aria-describedby": `${id}-error ${id}-hint`,
+  });
+  const error = el("p", { class: "form-error", id: `${id}-error`, role: "alert" }, options.error ?? "");
+  const online = el("p", { class: "online-now" });
+  const form = el(
+    "form",
+    { class: "card name-gate" },
+    el("h2", {}, `Join ${options.roomLabel}`),
+    online,
+    el("label", { for: id }, "Your name"),
+    el("div", { class: "input-row" }, input, el("button", { type: "submit", class: "button primary" }, "Join")),
+    el("p", { class: "hint", id: `${id}-hint` }, "Shown next to your messages. This browser remembers it; /nick changes it later."),
+    error,
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const checked = normalizeName(input.value, DEFAULT_LIMITS.NAME_MAX);
+    if (!checked.ok) {
+      error.textContent = `That name does not work: ${checked.error.message}.`;
+      input.focus();
+      return;
+    }
+    options.onName(checked.value);
+  });
+  const element = el("div", { class: "gate" }, form);
+  // Focus once it is in the document.
+  queueMicrotask(() => input.focus());
+  return {
+    element,
+    setOnline(names) {
+      replaceChildren(
+        online,
+        names.length === 0 ? "Nobody is here right now." : `Here now: ${names.slice(0, 5).join(", ")}${names.length > 5 ? ` and ${names.length - 5} more` : ""}`,
+      );
+    },
+  };
+}

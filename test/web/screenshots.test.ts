@@ -1,0 +1,101 @@
+/**
+ * Screenshots of what people see: the start page, and a busy room on a wide
+ * screen, in dark mode and on a phone. They go to test-results/screenshots/
+ * on every run (look at them when the UI changes); with
+ * PARLEY_SCREENSHOTS=docs they replace the ones in docs/screenshots/ that the
+ * README shows.
+ */
+import type { Browser, Page } from "playwright-core";
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startWranglerDev, type DevServer } from "../support/wranglerDev.ts";
+import { enterRoom, launchChromium, newPerson, say, scrollsSideways, waitLive, type Person, type PersonOptions } from "./support/browser.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const OUT = join(ROOT, process.env.PARLEY_SCREENSHOTS === "docs" ? "docs/screenshots" : "test-results/screenshots");
+
+let server: DevServer;
+let browser: Browser;
+const people: Person[] = [];
+
+beforeAll(async () => {
+  mkdirSync(OUT, { recursive: true });
+  [server, browser] = await Promise.all([startWranglerDev(), launchChromium()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function person(options: PersonOptions): Promise<Person> {
+  const p = await newPerson(browser, server.url, options);
+  people.push(p);
+  return p;
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  // Let the last message settle and the caret blink away from the picture.
+  await page.evaluate("document.activeElement instanceof HTMLElement && document.activeElement.blur()");
+  await page.waitForTimeout(150);
+  await page.screenshot({ path: join(OUT, name) });
+}
+
+describe("screenshots", () => {
+  it("of the start page and of a busy room (wide, dark, phone)", async () => {
+    const room = "launch-party";
+    const alice = await person({ name: "alice", viewport: { width: 1100, height: 720 } });
+    // A private room first, so the start page lists both kinds of recent room.
+    await alice.page.goto("/");
+    await alice.page.getByRole("button", { name: "Create a private room" }).click();
+    await waitLive(alice.page);
+    await enterRoom(alice, room);
+    const a = alice.page;
+
+    const bob = await person({ name: "bob" });
+    const carol = await person({ name: "carol" });
+    const dave = await person({ name: "dave" });
+    const erin = await person({ name: "erin" });
+    await enterRoom(bob, room);
+    await say(bob.page, "morning! is the deploy still on for 3pm?");
+    await enterRoom(carol, room);
+    await say(carol.page, "yes, staging looks good: https://example.com/status");
+    await say(alice.page, "great, I'll write the release notes");
+    await say(alice.page, "anything you want mentioned?\nI have the rate limit fix and the new browser client so far");
+    await enterRoom(erin, room);
+    await say(erin.page, "the reconnect work, please. it survived my train ride this morning");
+    await enterRoom(dave, room);
+    await say(dave.page, "/me brings coffee for everyone");
+    await say(bob.page, "/nick robert");
+    await erin.page.getByRole("link", { name: /Parley home/ }).click();
+    await say(carol.page, "thanks dave!");
+    await say(dave.page, "two sugars for robert, as usual");
+    await a.locator("li.msg .text", { hasText: "two sugars" }).waitFor();
+    // At typing speed: the typing notice goes out at most every 3 s, and carol has just sent one.
+    await carol.page.getByRole("textbox", { name: /^Message/ }).pressSequentially("one more thing", { delay: 250 });
+    await a.getByText("carol is typing…").waitFor();
+    expect(await a.locator(".member-list li").count()).toBe(4);
+    await shot(a, "room.png");
+
+    const night = await person({ name: "frank", colorScheme: "dark", viewport: { width: 1100, height: 720 } });
+    await enterRoom(night, room);
+    await say(carol.page, "ok, see you all at 3");
+    await night.page.locator("li.msg .text", { hasText: "see you all at 3" }).waitFor();
+    await shot(night.page, "room-dark.png");
+
+    const phone = await person({ name: "grace", viewport: { width: 375, height: 740 } });
+    await enterRoom(phone, room);
+    await say(phone.page, "on my phone, joining from the bus");
+    await phone.page.locator("li.msg .text", { hasText: "from the bus" }).waitFor();
+    expect(await scrollsSideways(phone.page)).toBe(false);
+    await shot(phone.page, "room-phone.png");
+
+    await a.goto("/");
+    await a.getByRole("region", { name: "Recent rooms" }).waitFor();
+    await shot(a, "landing.png");
+
+    expect(people.flatMap((p) => p.problems)).toEqual([]);
+    await Promise.all(people.map((p) => p.context.close()));
+  });
+});

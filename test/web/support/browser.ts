@@ -1,0 +1,151 @@
+/**
+ * Driving Debian's Chromium (never a downloaded browser) with playwright-core
+ * against a real `wrangler dev`, for the browser client's tests. Each person
+ * in a test gets a browser context of their own: separate storage, as if on
+ * separate machines.
+ */
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { expect } from "vitest";
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/** Keeps Chromium off every network but loopback, and quiet. */
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+];
+
+export function launchChromium(): Promise<Browser> {
+  // launch() gives every run a fresh temporary profile.
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 30_000 });
+}
+
+export interface PersonOptions {
+  /** Remembered display name (as if typed on an earlier visit); none shows the name form. */
+  name?: string;
+  viewport?: { width: number; height: number };
+  colorScheme?: "light" | "dark";
+}
+
+export interface Person {
+  context: BrowserContext;
+  page: Page;
+  /** Uncaught exceptions, console errors, failed requests and CSP violations seen on the page. */
+  problems: string[];
+  /** Problems a test provokes on purpose (e.g. a 404 it asks for); matched against the problem text. */
+  expected: RegExp[];
+}
+
+/** The browser's own console errors for connections refused while a test keeps it offline. */
+export const EXPECTED_OFFLINE = /net::ERR_INTERNET_DISCONNECTED|WebSocket connection to .* failed/;
+
+export async function newPerson(browser: Browser, baseUrl: string, options: PersonOptions = {}): Promise<Person> {
+  const context = await browser.newContext({
+    baseURL: baseUrl,
+    viewport: options.viewport ?? { width: 1100, height: 760 },
+    colorScheme: options.colorScheme ?? "light",
+    reducedMotion: "reduce",
+  });
+  context.setDefaultTimeout(15_000);
+  // Runs in every page before the app. Strings, because Node's types (which check this file) know no DOM.
+  if (options.name !== undefined) {
+    await context.addInitScript(`if (localStorage.getItem("parley.name") === null) localStorage.setItem("parley.name", ${JSON.stringify(options.name)});`);
+  }
+  await context.addInitScript(
+    `document.addEventListener("securitypolicyviolation", (e) => console.error("CSP violation: " + e.violatedDirective + " blocked " + e.blockedURI));`,
+  );
+  const page = await context.newPage();
+  const person: Person = { context, page, problems: [], expected: [] };
+  const problem = (text: string) => {
+    if (!person.expected.some((pattern) => pattern.test(text))) person.problems.push(text);
+  };
+  page.on("pageerror", (error) => problem(`page error: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") problem(`console: ${message.text()} (${message.location().url})`);
+  });
+  page.on("dialog", (dialog) => {
+    problem(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  return person;
+}
+
+/** Opens a room and waits until it is live. */
+export async function enterRoom(person: Person, room: string): Promise<void> {
+  await person.page.goto(`/r/${room}`);
+  await waitLive(person.page);
+}
+
+export async function waitLive(page: Page): Promise<void> {
+  await page.locator('.status[data-state="live"]').waitFor();
+}
+
+/** Types into the message box and presses Enter, as a person would. */
+export async function say(page: Page, text: string): Promise<void> {
+  const box = page.getByRole("textbox", { name: /^Message/ });
+  await box.fill(text);
+  await box.press("Enter");
+}
+
+/** The seqs of the room events shown, top to bottom. */
+export function shownSeqs(page: Page): Promise<number[]> {
+  return page.$$eval("ol.transcript:not(.pending-list) > li[data-seq]", (items) =>
+    items.map((item) => Number(item.getAttribute("data-seq"))),
+  );
+}
+
+/** The texts of the confirmed (non-pending) messages shown, top to bottom. */
+export function shownMessages(page: Page): Promise<string[]> {
+  return page.$$eval("ol.transcript:not(.pending-list) > li.msg .text", (items) => items.map((item) => item.textContent ?? ""));
+}
+
+/** Every seq exactly once and consecutive: nothing lost, nothing repeated, nothing reordered. */
+export async function expectGapFree(page: Page): Promise<number[]> {
+  const seqs = await shownSeqs(page);
+  expect(seqs.length).toBeGreaterThan(0);
+  seqs.forEach((seq, i) => {
+    if (i > 0) expect(seq, `seq after ${seqs[i - 1]}`).toBe(seqs[i - 1]! + 1);
+  });
+  return seqs;
+}
+
+/** Polls `condition` in Node until it holds. */
+export async function until(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** True when the page can scroll sideways (it never should). */
+export function scrollsSideways(page: Page): Promise<boolean> {
+  return page.evaluate(
+    "document.documentElement.scrollWidth > document.documentElement.clientWidth || document.body.scrollWidth > document.body.clientWidth",
+  );
+}
+
+/** Which element has the keyboard focus: its tag and text. */
+export function focused(page: Page): Promise<{ tag: string; text: string }> {
+  return page.evaluate("({ tag: document.activeElement?.tagName ?? '', text: document.activeElement?.textContent ?? '' })");
+}
+
+/**
+ * Tells the page its tab went to the background (or came back). Headless
+ * Chromium never hides a page by itself, so the test sets what the app reads.
+ */
+export function setHidden(page: Page, hidden: boolean): Promise<void> {
+  const value = JSON.stringify(hidden);
+  return page.evaluate(`{
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => ${value} });
+    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (${value} ? "hidden" : "visible") });
+    document.dispatchEvent(new Event("visibilitychange"));
+  }`);
+}

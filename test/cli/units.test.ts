@@ -1,0 +1,281 @@
+/**
+ * The terminal client's pure parts: sanitising untrusted text, formatting
+ * lines, colour choice, command parsing, argument parsing and exit codes.
+ */
+import { describe, expect, it } from "vitest";
+import { parseCliArgs, resolveTarget, type CliOptions } from "../../src/cli/args.ts";
+import { HISTORY_DEFAULT, parseInput } from "../../src/cli/commands.ts";
+import { closedOutcome, EXIT } from "../../src/cli/exitCodes.ts";
+import { Formatter, formatTime, nameColor, roomLabel, useColor } from "../../src/cli/format.ts";
+import { sanitize } from "../../src/cli/sanitize.ts";
+import { HELP } from "../../src/cli/help.ts";
+import type { RoomEvent } from "../../src/protocol/frames.ts";
+
+const ESC = "\x1b";
+
+describe("sanitize", () => {
+  it("leaves ordinary text, emoji and other scripts alone", () => {
+    for (const text of ["hello", "héllo wörld", "日本語のテキスト", "👩‍👩‍👧 family", "a > b & c < d"]) {
+      expect(sanitize(text)).toBe(text);
+    }
+  });
+
+  it("removes escape sequences whole: colours, cursor moves, screen clears, titles, hyperlinks", () => {
+    expect(sanitize(`${ESC}[31mred${ESC}[0m`)).toBe("red");
+    expect(sanitize(`a${ESC}[2J${ESC}[H${ESC}[1;1Hb`)).toBe("ab");
+    expect(sanitize(`${ESC}]0;pwned title\x07text`)).toBe("text");
+    expect(sanitize(`${ESC}]8;;http://evil${ESC}\\link${ESC}]8;;${ESC}\\`)).toBe("link");
+    expect(sanitize(`${ESC}P1$r${ESC}\\x`)).toBe("x");
+    expect(sanitize(`\x9b31mred`)).toBe("red");
+    expect(sanitize(`${ESC}7saved${ESC}8`)).toBe("saved");
+    expect(sanitize(`${ESC}c`)).toBe("");
+  });
+
+  it("makes every other control character visible", () => {
+    expect(sanitize("a\rb")).toBe("a^Mb");
+    expect(sanitize("bell\x07")).toBe("bell^G");
+    expect(sanitize("back\bspace\x7f")).toBe("back^Hspace^?");
+    expect(sanitize("nul\0")).toBe("nul^@");
+    expect(sanitize(`unterminated ${ESC}[12`)).toBe("unterminated ^[[12");
+    expect(sanitize(`osc without end ${ESC}]0;title`)).toBe("osc without end ^[]0;title");
+    expect(sanitize("c1 \x85 next line")).toBe("c1 <U+0085> next line");
+  });
+
+  it("shows bidirectional controls and line separators instead of obeying them", () => {
+    expect(sanitize("abc\u202Edcb")).toBe("abc<U+202E>dcb");
+    expect(sanitize("\u2066x\u2069")).toBe("<U+2066>x<U+2069>");
+    expect(sanitize("one\u2028two")).toBe("one<U+2028>two");
+  });
+
+  it("keeps newlines and tabs only in multi-line text", () => {
+    expect(sanitize("a\nb\tc", { multiline: true })).toBe("a\nb\tc");
+    expect(sanitize("a\nb\tc")).toBe("a^Jb^Ic");
+  });
+
+  it("replaces unpaired surrogates", () => {
+    expect(sanitize("x\uD800y")).toBe("x\uFFFDy");
+  });
+
+  it("never lets an ESC or control byte through, whatever the input", () => {
+    const alphabet = [ESC, "[", "]", "\x07", "\\", "\x9b", "\x9c", "\r", "\n", "a", "0", ";", "P", "\u202E"];
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let i = 0; i < 2000; i++) {
+      let input = "";
+      for (let j = 0; j < 12; j++) input += alphabet[Math.floor(random() * alphabet.length)];
+      // eslint-disable-next-line no-control-regex
+      expect(sanitize(input)).not.toMatch(/[\x00-\x1f\x7f-\x9f\u202E]/);
+      // eslint-disable-next-line no-control-regex
+      expect(sanitize(input, { multiline: true })).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202E]/);
+    }
+  });
+});
+
+describe("colour", () => {
+  it("is on for a terminal and off for pipes", () => {
+    expect(useColor(true, {})).toBe(true);
+    expect(useColor(false, {})).toBe(false);
+  });
+
+  it("respects NO_COLOR, FORCE_COLOR and TERM=dumb", () => {
+    expect(useColor(true, { NO_COLOR: "1" })).toBe(false);
+    expect(useColor(true, { NO_COLOR: "" })).toBe(true); // no-color.org: only a non-empty value counts
+    expect(useColor(true, { FORCE_COLOR: "0" })).toBe(false);
+    expect(useColor(true, { FORCE_COLOR: "false" })).toBe(false);
+    expect(useColor(false, { FORCE_COLOR: "1" })).toBe(true);
+    expect(useColor(true, { NO_COLOR: "1", FORCE_COLOR: "1" })).toBe(false);
+    expect(useColor(true, { TERM: "dumb" })).toBe(false);
+  });
+
+  it("gives each name a stable colour, and different names different ones", () => {
+    expect(nameColor("alice")).toBe(nameColor("alice"));
+    const colours = new Set(["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"].map(nameColor));
+    expect(colours.size).toBeGreaterThan(3);
+    for (const c of colours) expect(c).not.toBe(31); // red is for errors
+  });
+});
+
+describe("formatting", () => {
+  const ts = new Date(2026, 10, 3, 9, 5).getTime();
+  const alice = { id: "a1", name: "alice" };
+  const plain = new Formatter({ color: false, selfId: () => "a1" });
+  const message = (text: string, extra: Partial<RoomEvent> = {}): RoomEvent =>
+    ({ type: "message", seq: 1, ts, from: { id: "b2", name: "bob" }, text, ...extra }) as RoomEvent;
+
+  it("shows times as local HH:MM", () => {
+    expect(formatTime(ts)).toBe("09:05");
+    expect(formatTime(new Date(2026, 0, 1, 23, 59).getTime())).toBe("23:59");
+  });
+
+  it("formats each kind of event", () => {
+    expect(plain.event(message("hi all"))).toEqual(["09:05 <bob> hi all"]);
+    expect(plain.event(message("waves", { action: true } as Partial<RoomEvent>))).toEqual(["09:05 * bob waves"]);
+    expect(plain.event({ type: "joined", seq: 2, ts, member: alice })).toEqual(["09:05 --> alice joined"]);
+    expect(plain.event({ type: "left", seq: 3, ts, member: alice })).toEqual(["09:05 <-- alice left"]);
+    expect(plain.event({ type: "renamed", seq: 4, ts, member: { id: "a1", name: "ally" }, from: "alice" })).toEqual([
+      "09:05 --- alice is now ally",
+    ]);
+  });
+
+  it("indents the lines of a multi-line message under the first", () => {
+    expect(plain.event(message("one\ntwo\nthree"))).toEqual(["09:05 <bob> one", "            two", "            three"]);
+  });
+
+  it("sanitises names and text from the room", () => {
+    const [line] = plain.event({
+      ...message(`${ESC}[2Jgotcha\r<admin> fake`),
+      from: { id: "x", name: `ev${ESC}[8mil` },
+    } as RoomEvent);
+    expect(line).toBe("09:05 <evil> gotcha^M<admin> fake");
+  });
+
+  it("colours names (own name bold) and dims times, only when asked", () => {
+    const color = new Formatter({ color: true, selfId: () => "a1" });
+    const [line] = color.event({ type: "message", seq: 1, ts, from: alice, text: "hi" });
+    expect(line).toBe(`${ESC}[2m09:05${ESC}[0m <${ESC}[1m${ESC}[${nameColor("alice")}malice${ESC}[0m> hi`);
+    // A hostile name cannot smuggle its own escapes into the coloured output.
+    const [other] = color.event(message("x", { from: { id: "z", name: `${ESC}[31mred` } } as Partial<RoomEvent>));
+    expect(other).toContain(`${ESC}[${nameColor(`${ESC}[31mred`)}mred${ESC}[0m`);
+    expect(plain.event(message("hi")).join("")).not.toContain(ESC);
+  });
+
+  it("lists members with the user marked", () => {
+    expect(plain.members([alice, { id: "b2", name: "bob" }])).toBe("--- 2 online: alice (you), bob");
+  });
+
+  it("shortens private room ids", () => {
+    expect(roomLabel("lobby")).toBe("lobby");
+    expect(roomLabel("ab".repeat(32))).toBe("abababab…");
+  });
+});
+
+describe("commands", () => {
+  it("sends plain lines, and //lines without the first slash", () => {
+    expect(parseInput("hello")).toEqual({ kind: "message", text: "hello" });
+    expect(parseInput("  ")).toEqual({ kind: "empty" });
+    expect(parseInput("//shrug")).toEqual({ kind: "message", text: "/shrug" });
+  });
+
+  it("parses each command", () => {
+    expect(parseInput("/me waves hello")).toEqual({ kind: "action", text: "waves hello" });
+    expect(parseInput("/nick  Bobby ")).toEqual({ kind: "nick", name: "Bobby" });
+    expect(parseInput("/NICK bob")).toEqual({ kind: "nick", name: "bob" });
+    expect(parseInput("/who")).toEqual({ kind: "who" });
+    expect(parseInput("/history")).toEqual({ kind: "history", count: HISTORY_DEFAULT });
+    expect(parseInput("/history 5")).toEqual({ kind: "history", count: 5 });
+    expect(parseInput("/help")).toEqual({ kind: "help" });
+    expect(parseInput("/quit")).toEqual({ kind: "quit" });
+    expect(parseInput("/exit")).toEqual({ kind: "quit" });
+  });
+
+  it("explains mistakes", () => {
+    expect(parseInput("/me")).toMatchObject({ kind: "invalid", message: "usage: /me ACTION" });
+    expect(parseInput("/nick")).toMatchObject({ kind: "invalid", message: "usage: /nick NAME" });
+    expect(parseInput("/history lots")).toMatchObject({ kind: "invalid" });
+    expect(parseInput("/history 0")).toMatchObject({ kind: "invalid" });
+    expect(parseInput("/history 100000")).toMatchObject({ kind: "invalid" });
+    expect(parseInput("/dance")).toMatchObject({ kind: "invalid", message: expect.stringContaining("unknown command /dance") });
+    expect(parseInput("/")).toMatchObject({ kind: "invalid" });
+  });
+});
+
+describe("arguments", () => {
+  const run = (argv: string[]) => parseCliArgs(argv, "me");
+  const options = (argv: string[]): CliOptions => {
+    const parsed = run(argv);
+    if (parsed.kind !== "run") throw new Error(`expected options, got ${JSON.stringify(parsed)}`);
+    return parsed.options;
+  };
+  const usage = (argv: string[]) => {
+    const parsed = run(argv);
+    if (parsed.kind !== "usage") throw new Error(`expected a usage error, got ${JSON.stringify(parsed)}`);
+    return parsed.message;
+  };
+
+  it("has defaults", () => {
+    expect(options(["lobby"])).toEqual({
+      baseUrl: "http://localhost:8787",
+      room: "lobby",
+      name: "me",
+      json: false,
+      timeoutMs: 30_000,
+    });
+  });
+
+  it("takes every option, long, short and with =", () => {
+    expect(options(["Lobby", "--name", "alice", "--url", "https://chat.example.com/", "--json", "--timeout", "2.5"])).toEqual({
+      baseUrl: "https://chat.example.com",
+      room: "lobby",
+      name: "alice",
+      json: true,
+      timeoutMs: 2500,
+    });
+    expect(options(["-n", "bob", "-u", "http://127.0.0.1:9000", "x", "-t", "1"])).toMatchObject({
+      name: "bob",
+      baseUrl: "http://127.0.0.1:9000",
+      room: "x",
+      timeoutMs: 1000,
+    });
+    expect(options(["--name=  Zoë  ", "--", "-dash-room"])).toMatchObject({ name: "Zoë", room: "-dash-room" });
+    expect(run(["-h"])).toEqual({ kind: "help" });
+    expect(run(["lobby", "--help", "--bogus"])).toMatchObject({ kind: "usage" });
+  });
+
+  it("accepts room links and websocket URLs", () => {
+    const id = "0123456789abcdef".repeat(4);
+    expect(resolveTarget(`https://parley.example.workers.dev/r/${id}`, undefined)).toEqual({
+      baseUrl: "https://parley.example.workers.dev",
+      room: id,
+    });
+    expect(resolveTarget("http://127.0.0.1:8787/r/Lobby/", undefined)).toEqual({ baseUrl: "http://127.0.0.1:8787", room: "lobby" });
+    expect(resolveTarget("ws://127.0.0.1:8787/api/rooms/lobby/ws", undefined)).toEqual({
+      baseUrl: "http://127.0.0.1:8787",
+      room: "lobby",
+    });
+    expect(resolveTarget("lobby", "wss://chat.example.com")).toEqual({ baseUrl: "https://chat.example.com", room: "lobby" });
+  });
+
+  it("refuses bad rooms, names, URLs and flags with a clear message", () => {
+    expect(usage([])).toMatch(/which room/);
+    expect(usage(["a", "b"])).toMatch(/one room at a time/);
+    expect(usage(["no spaces!"])).toMatch(/invalid room "no spaces!": room names are 1-64 characters/);
+    expect(usage(["x".repeat(65)])).toMatch(/invalid room/);
+    expect(usage(["lobby", "--name", "   "])).toMatch(/invalid name: name must not be empty/);
+    expect(usage(["lobby", "--name", "x".repeat(33)])).toMatch(/at most 32 characters/);
+    expect(usage(["lobby", "--name", "a\u202Eb"])).toMatch(/invalid name/);
+    expect(usage(["lobby", "--url", "localhost:8787"])).toMatch(/needs http:\/\/ or https:\/\//);
+    expect(usage(["lobby", "--url", "http://exa mple.com"])).toMatch(/not a valid URL/);
+    expect(usage(["lobby", "--url", "ftp://example.com"])).toMatch(/must be http:\/\/ or https:\/\//);
+    expect(usage(["lobby", "--url", "http://example.com/chat"])).toMatch(/without a path/);
+    expect(usage(["lobby", "--url", "http://example.com/r/lobby"])).toMatch(/give the link instead/);
+    expect(usage(["http://example.com/r/lobby", "--url", "http://example.com"])).toMatch(/not both/);
+    expect(usage(["http://example.com/about"])).toMatch(/not a room link/);
+    expect(usage(["http://example.com/r/bad%20room"])).toMatch(/invalid room "bad room"/);
+    expect(usage(["lobby", "--bogus"])).toMatch(/^unknown option '--bogus'$/);
+    expect(usage(["lobby", "--name"])).toMatch(/argument missing/);
+    expect(usage(["lobby", "--json=yes"])).toMatch(/does not take an argument/);
+    expect(usage(["lobby", "--timeout", "soon"])).toMatch(/--timeout takes a number of seconds/);
+    expect(usage(["lobby", "--timeout", "0"])).toMatch(/--timeout/);
+  });
+});
+
+describe("exit codes", () => {
+  it("maps each way the room can end the session", () => {
+    const error = (code: "name_invalid" | "bad_request") => ({ type: "error" as const, code, message: "nope" });
+    expect(closedOutcome({ code: 1000, reason: "x", error: error("name_invalid") })).toEqual({
+      code: EXIT.refused,
+      message: "the room refused the name: nope (name_invalid)",
+    });
+    expect(closedOutcome({ code: 1000, reason: "x", error: error("bad_request") }).code).toBe(EXIT.refused);
+    expect(closedOutcome({ code: 4001, reason: "replaced" }).code).toBe(EXIT.refused);
+    expect(closedOutcome({ code: 1008, reason: "flood" }).code).toBe(EXIT.refused);
+    expect(closedOutcome({ code: 1002, reason: "Invalid URL" }).code).toBe(EXIT.usage);
+    expect(closedOutcome({ code: 1011, reason: "" })).toEqual({ code: EXIT.failure, message: "connection closed (1011)" });
+    // Text from the server is made safe for the terminal here too.
+    expect(closedOutcome({ code: 1011, reason: "\x1b]0;owned\x07bye\r" }).message).toBe("connection closed (1011: bye^M)");
+  });
+
+  it("are all documented in --help", () => {
+    for (const code of Object.values(EXIT)) expect(HELP).toMatch(new RegExp(`\\b${code}\\b`));
+  });
+});

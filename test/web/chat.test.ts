@@ -5,16 +5,13 @@
  * the security headers and CSP, keyboard use, phone width and dark mode.
  * Every page must end without a script error, console error or CSP violation.
  */
-import type { Browser } from "playwright-core";
 import { gzipSync } from "node:zlib";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { join, uniqueRoom } from "../support/node.ts";
-import { startWranglerDev, type DevServer } from "../support/wranglerDev.ts";
 import {
   enterRoom,
   expectGapFree,
-  launchChromium,
-  newPerson,
+  browserSuite,
   say,
   scrollsSideways,
   setHidden,
@@ -26,32 +23,9 @@ import {
   type PersonOptions,
 } from "./support/browser.ts";
 
-let server: DevServer;
-let browser: Browser;
-let people: Person[] = [];
-
-beforeAll(async () => {
-  // Scroll-back needs a long history fast: seed it from Node without the default pace.
-  [server, browser] = await Promise.all([startWranglerDev({ vars: { RATE_BURST: 1000, RATE_PER_SECOND: 1000 } }), launchChromium()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-afterEach(async () => {
-  const problems = people.flatMap((p) => p.problems);
-  await Promise.all(people.map((p) => p.context.close()));
-  people = [];
-  expect(problems).toEqual([]);
-});
-
-async function person(options: PersonOptions = {}): Promise<Person> {
-  const p = await newPerson(browser, server.url, options);
-  people.push(p);
-  return p;
-}
+// Scroll-back needs a long history fast: seeded from Node without the default pace.
+const suite = browserSuite({ vars: { RATE_BURST: 1000, RATE_PER_SECOND: 1000 } });
+const person = suite.person;
 
 const CSP_DIRECTIVES = [
   "default-src 'self'",
@@ -66,9 +40,9 @@ const CSP_DIRECTIVES = [
 
 describe("the page", () => {
   it("is served with a strict CSP and safe headers on / and /r/<room>, within the size budget", async () => {
-    const created = (await (await fetch(`${server.url}/api/rooms`, { method: "POST" })).json()) as { room: string };
+    const created = (await (await fetch(`${suite.server.url}/api/rooms`, { method: "POST" })).json()) as { room: string };
     for (const path of ["/", "/r/lobby", `/r/${created.room}`]) {
-      const response = await fetch(`${server.url}${path}`, { headers: { Accept: "text/html" } });
+      const response = await fetch(`${suite.server.url}${path}`, { headers: { Accept: "text/html" } });
       expect(response.status, path).toBe(200);
       const csp = response.headers.get("Content-Security-Policy") ?? "";
       for (const directive of CSP_DIRECTIVES) expect(csp, path).toContain(directive);
@@ -82,7 +56,7 @@ describe("the page", () => {
     }
     let gzipped = 0;
     for (const file of ["/build/app.js", "/build/app.css"]) {
-      const response = await fetch(`${server.url}${file}`);
+      const response = await fetch(`${suite.server.url}${file}`);
       expect(response.status, file).toBe(200);
       gzipped += gzipSync(Buffer.from(await response.arrayBuffer()), { level: 9 }).byteLength;
     }
@@ -201,7 +175,7 @@ describe("chatting", () => {
     // The Copy link button shares the room; the link opens it for a third person.
     await a.getByRole("button", { name: "Copy link to this room" }).click();
     const link = await readClipboard(a);
-    expect(link).toBe(`${server.url}/r/${room}`);
+    expect(link).toBe(`${suite.server.url}/r/${room}`);
     const carol = await person({ name: "carol" });
     await carol.page.goto(link);
     await carol.page.locator('.status[data-state="live"]').waitFor();
@@ -211,7 +185,7 @@ describe("chatting", () => {
 
     // Robert leaves through the home link: a goodbye, so the others see it at once.
     await b.getByRole("link", { name: /Parley home/ }).click();
-    await b.waitForURL(`${server.url}/`);
+    await b.waitForURL(`${suite.server.url}/`);
     await a.locator("li.presence.left", { hasText: "robert left" }).waitFor();
     await until(async () => (await memberNames(a)).length === 2, "robert gone from alice's list");
 
@@ -250,7 +224,7 @@ describe("chatting", () => {
 
   it("loads older history when scrolling up, keeping the reader's place", async () => {
     const room = uniqueRoom("history");
-    const { socket } = await join(server.url, room, "archivist");
+    const { socket } = await join(suite.server.url, room, "archivist");
     const total = 130;
     for (let i = 1; i <= total; i++) socket.send({ type: "message", text: `old ${i}`, id: `old-${i}` });
     await socket.nextMessage((m) => m.id === `old-${total}`, 15_000);

@@ -5,16 +5,14 @@
  * name, and a burst typed faster than the rate limit. After each, the
  * transcript must hold every event exactly once, in order.
  */
-import type { Browser, Page, WebSocketRoute } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Page, WebSocketRoute } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { uniqueRoom } from "../support/node.ts";
-import { startWranglerDev, type DevServer } from "../support/wranglerDev.ts";
 import {
   enterRoom,
   expectGapFree,
   EXPECTED_OFFLINE,
-  launchChromium,
-  newPerson,
+  browserSuite,
   say,
   shownMessages,
   until,
@@ -23,31 +21,8 @@ import {
   type PersonOptions,
 } from "./support/browser.ts";
 
-let server: DevServer;
-let browser: Browser;
-let people: Person[] = [];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startWranglerDev(), launchChromium()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-afterEach(async () => {
-  const problems = people.flatMap((p) => p.problems);
-  await Promise.all(people.map((p) => p.context.close()));
-  people = [];
-  expect(problems).toEqual([]);
-});
-
-async function person(options: PersonOptions = {}): Promise<Person> {
-  const p = await newPerson(browser, server.url, options);
-  people.push(p);
-  return p;
-}
+const suite = browserSuite();
+const person = suite.person;
 
 /** Keeps every WebSocket the page opens reachable, so a test can kill one, and records the connection states shown. */
 const SOCKET_SPY = `

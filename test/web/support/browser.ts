@@ -5,7 +5,8 @@
  * separate machines.
  */
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { expect } from "vitest";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
+import { startWranglerDev, type DevOptions, type DevServer } from "../../support/wranglerDev.ts";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -25,6 +26,49 @@ export const CHROMIUM_ARGS = [
 export function launchChromium(): Promise<Browser> {
   // launch() gives every run a fresh temporary profile.
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 30_000 });
+}
+
+/** One test file's server, browser and people. */
+export interface BrowserSuite {
+  /** The running server (valid inside tests). */
+  readonly server: DevServer;
+  /** A new person in a fresh browser context; every page problem fails the test at its end. */
+  person(options?: PersonOptions): Promise<Person>;
+}
+
+/**
+ * Starts one `wrangler dev` and one Chromium for a test file, and checks after
+ * each test that nobody's page had a problem (errors, CSP violations…).
+ */
+export function browserSuite(devOptions?: DevOptions): BrowserSuite {
+  let server: DevServer | undefined;
+  let browser: Browser | undefined;
+  let people: Person[] = [];
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startWranglerDev(devOptions), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  afterEach(async () => {
+    const problems = people.flatMap((p) => p.problems);
+    await Promise.all(people.map((p) => p.context.close()));
+    people = [];
+    expect(problems).toEqual([]);
+  });
+  return {
+    get server() {
+      if (!server) throw new Error("the server starts in beforeAll");
+      return server;
+    },
+    async person(options = {}) {
+      if (!browser || !server) throw new Error("the browser starts in beforeAll");
+      const p = await newPerson(browser, server.url, options);
+      people.push(p);
+      return p;
+    },
+  };
 }
 
 export interface PersonOptions {

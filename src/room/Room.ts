@@ -28,8 +28,10 @@ import { decodeClientFrame } from "../protocol/validate.ts";
 import { log } from "../worker/log.ts";
 import { Connections, newConnection, type Connection } from "./connections.ts";
 import { EventLog, type StoredEvent } from "./eventLog.ts";
+import { Broadcaster } from "./broadcaster.ts";
 import { Presence } from "./presence.ts";
 import { RecentIds } from "./recentIds.ts";
+import { joinJson, send } from "./send.ts";
 import { MeteredSql, type StorageCounters } from "./sql.ts";
 
 /** What `GET /api/rooms/:room` reports, besides the room's address. */
@@ -47,13 +49,6 @@ export interface RoomStats extends StorageCounters {
   lastSeq: number;
 }
 
-/**
- * In a big room (PRESENCE_BATCH_SOCKETS or more), presence events (joined,
- * left, renamed) within this long of the previous presence broadcast wait and
- * go out together: a join storm then costs one frame per socket per window
- * instead of one per socket per join. Chat messages never wait.
- */
-const PRESENCE_BATCH_MS = 100;
 
 export class Room extends DurableObject<Env> {
   readonly #limits: Limits;
@@ -68,12 +63,7 @@ export class Room extends DurableObject<Env> {
   readonly #sql: MeteredSql;
   #messages = 0;
   #joins = 0;
-  /** Presence events stored but not yet broadcast (see PRESENCE_BATCH_MS). */
-  #unsent: StoredEvent[] = [];
-  /** Sockets welcomed since the last broadcast: their welcome carried events up to this seq. */
-  readonly #welcomedThrough = new Map<WebSocket, number>();
-  #lastPresenceBroadcast = 0;
-  #flushAt: number | null = null;
+  readonly #broadcaster: Broadcaster;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -93,6 +83,7 @@ export class Room extends DurableObject<Env> {
     this.#recentIds = new RecentIds(Math.min(limits.DEDUP_WINDOW, limits.HISTORY_LIMIT));
     this.#presence = new Presence(this.#sql);
     this.#conns = new Connections(ctx);
+    this.#broadcaster = new Broadcaster(this.#conns, limits.PRESENCE_BATCH_SOCKETS);
     // Members whose sockets died with the process (a crash or a deploy) get
     // the same grace as any dropped connection.
     if (this.#presence.adoptOrphans(this.#conns.liveSessions(), Date.now() + limits.RECONNECT_GRACE_MS) > 0) {
@@ -166,7 +157,7 @@ export class Room extends DurableObject<Env> {
   /** Sends presence events held back by the batch window; announces members whose grace ended. */
   override alarm(): void {
     const now = Date.now();
-    if (this.#flushAt !== null && this.#flushAt <= now) this.#flushUnsent();
+    this.#broadcaster.flushDue(now);
     for (const session of this.#presence.expired(now)) this.#leave(session);
     this.#scheduleAlarm();
   }
@@ -208,7 +199,7 @@ export class Room extends DurableObject<Env> {
       case "rename":
         return this.#onRename(session, member, frame);
       case "typing":
-        return this.#broadcastNotice(JSON.stringify({ type: "typing", member }), ws);
+        return this.#broadcaster.notice(JSON.stringify({ type: "typing", member }), ws);
       case "history":
         return this.#onHistory(ws, frame);
     }
@@ -223,9 +214,7 @@ export class Room extends DurableObject<Env> {
       this.#disconnect(ws, CLOSE_CODES.policy);
       return;
     }
-    const frame = errorFrame("rate_limited", `slow down: wait ${retryAfterMs} ms`, ref);
-    frame.retryAfterMs = retryAfterMs;
-    send(ws, frame);
+    send(ws, errorFrame("rate_limited", `slow down: wait ${retryAfterMs} ms`, ref, retryAfterMs));
   }
 
   #onJoin(ws: WebSocket, conn: Connection, frame: JoinFrame): void {
@@ -249,7 +238,7 @@ export class Room extends DurableObject<Env> {
       announcement = this.#events.append((seq, ts) => ({ type: "renamed", seq, ts, member, from: earlier.name }));
     }
     this.#sendWelcome(ws, member, session, frame.since, lastSeqBefore);
-    this.#welcomedThrough.set(ws, this.#events.lastSeq);
+    this.#broadcaster.welcomed(ws, this.#events.lastSeq);
     if (announcement) this.#announce(announcement);
     log("join", { room: this.#logName, member: member.id, resumed: earlier !== undefined });
   }
@@ -329,7 +318,7 @@ export class Room extends DurableObject<Env> {
     );
     if (id !== undefined) this.#recentIds.remember(from.name, id, stored.seq);
     this.#messages += 1;
-    this.#publish(stored);
+    this.#broadcaster.publish(stored);
   }
 
   #onRename(session: string, member: Member, frame: RenameFrame): void {
@@ -347,7 +336,7 @@ export class Room extends DurableObject<Env> {
   }
 
   #disconnect(ws: WebSocket, code: number): void {
-    this.#welcomedThrough.delete(ws);
+    this.#broadcaster.forget(ws);
     const conn = this.#conns.remove(ws);
     if (!conn) return;
     const session = conn.session;
@@ -371,63 +360,9 @@ export class Room extends DurableObject<Env> {
     this.#announce(this.#events.append((seq, ts) => ({ type: "left", seq, ts, member })));
   }
 
-  /** Broadcasts a presence event now, or holds it for the batch window if presence is busy. */
+  /** Broadcasts a presence event, now or with the next batch (see Broadcaster). */
   #announce(stored: StoredEvent): void {
-    const now = Date.now();
-    const quiet = now - this.#lastPresenceBroadcast >= PRESENCE_BATCH_MS;
-    if (this.#unsent.length === 0 && (quiet || this.#conns.size < this.#limits.PRESENCE_BATCH_SOCKETS)) {
-      this.#lastPresenceBroadcast = now;
-      this.#publish(stored);
-      return;
-    }
-    this.#unsent.push(stored);
-    if (this.#flushAt === null) {
-      this.#flushAt = this.#lastPresenceBroadcast + PRESENCE_BATCH_MS;
-      this.#scheduleAlarm();
-    }
-  }
-
-  /** Broadcasts a stored event to every joined socket, after anything held back (order holds). */
-  #publish(stored: StoredEvent): void {
-    if (this.#unsent.length > 0) {
-      this.#unsent.push(stored);
-      this.#flushUnsent();
-      return;
-    }
-    for (const [ws, conn] of this.#conns.all) {
-      if (conn.session === null) continue;
-      const through = this.#welcomedThrough.get(ws);
-      if (through === undefined || through < stored.seq) send(ws, stored.json);
-    }
-    this.#welcomedThrough.clear();
-  }
-
-  /**
-   * Sends every held-back event to every joined socket in one frame, minus
-   * what each socket's welcome already carried.
-   */
-  #flushUnsent(): void {
-    const unsent = this.#unsent;
-    this.#unsent = [];
-    this.#flushAt = null;
-    this.#lastPresenceBroadcast = Date.now();
-    if (unsent.length === 0) return;
-    const frames = new Map<number, string>();
-    const frameFrom = (start: number): string => {
-      let frame = frames.get(start);
-      if (frame === undefined) {
-        frame = start === unsent.length - 1 ? unsent[start]!.json : `{"type":"events","events":[${joinJson(unsent, start, unsent.length)}]}`;
-        frames.set(start, frame);
-      }
-      return frame;
-    };
-    for (const [ws, conn] of this.#conns.all) {
-      if (conn.session === null) continue;
-      const through = this.#welcomedThrough.get(ws);
-      const start = through === undefined ? 0 : unsent.findIndex((e) => e.seq > through);
-      if (start >= 0) send(ws, frameFrom(start));
-    }
-    this.#welcomedThrough.clear();
+    if (this.#broadcaster.announce(stored, Date.now())) this.#scheduleAlarm();
   }
 
   /** Closes sockets that connected but never joined; returns how many. */
@@ -445,16 +380,10 @@ export class Room extends DurableObject<Env> {
   /** Sets the alarm for the earliest of: the batch flush, the next grace deadline. */
   #scheduleAlarm(): void {
     const deadline = this.#presence.nextDeadline;
-    const next = this.#flushAt === null ? deadline : deadline === null ? this.#flushAt : Math.min(deadline, this.#flushAt);
+    const flushAt = this.#broadcaster.flushAt;
+    const next = flushAt === null ? deadline : deadline === null ? flushAt : Math.min(deadline, flushAt);
     if (next !== null) {
       this.ctx.storage.setAlarm(next).catch((error: unknown) => this.#logInternal(null, error));
-    }
-  }
-
-  /** Sends a frame that is not an event (typing) to every joined socket but one. */
-  #broadcastNotice(json: string, except: WebSocket): void {
-    for (const [ws, conn] of this.#conns.all) {
-      if (conn.session !== null && ws !== except) send(ws, json);
     }
   }
 
@@ -472,23 +401,12 @@ export class Room extends DurableObject<Env> {
   }
 }
 
-function errorFrame(code: ErrorCode, message: string, ref?: string): ErrorFrame {
-  return ref === undefined ? { type: "error", code, message } : { type: "error", code, message, ref };
-}
-
-/** Sends without throwing: a socket may close between a read and a write. */
-function send(ws: WebSocket, frame: string | ErrorFrame): void {
-  try {
-    ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
-  } catch {
-    // The close handler cleans up after it.
-  }
-}
-
-function joinJson(events: StoredEvent[], start: number, end: number): string {
-  let out = "";
-  for (let i = start; i < end && i < events.length; i++) out += i === start ? events[i]!.json : `,${events[i]!.json}`;
-  return out;
+/** An error frame, serialised; `ref` and `retryAfterMs` only when given. */
+function errorFrame(code: ErrorCode, message: string, ref?: string, retryAfterMs?: number): string {
+  const frame: ErrorFrame = { type: "error", code, message };
+  if (ref !== undefined) frame.ref = ref;
+  if (retryAfterMs !== undefined) frame.retryAfterMs = retryAfterMs;
+  return JSON.stringify(frame);
 }
 
 function randomHex(bytes: number): string {

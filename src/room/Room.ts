@@ -106,8 +106,8 @@ export class Room extends DurableObject<Env> {
       server.close(CLOSE_CODES.tryAgainLater, "room is full");
       log("refused", { room: this.#logName, reason: "room_full" });
     } else {
+      // Logged as "connect" once it joins, when the member id is known.
       this.#conns.save(server, newConnection(now));
-      log("connect", { room: this.#logName, sockets: this.#conns.size });
     }
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -240,7 +240,7 @@ export class Room extends DurableObject<Env> {
     this.#sendWelcome(ws, member, session, frame.since, lastSeqBefore);
     this.#broadcaster.welcomed(ws, this.#events.lastSeq);
     if (announcement) this.#announce(announcement);
-    log("join", { room: this.#logName, member: member.id, resumed: earlier !== undefined });
+    log("connect", { room: this.#logName, member: member.id, resumed: earlier !== undefined, sockets: this.#conns.size });
   }
 
   /**

@@ -2,11 +2,13 @@
  * Getting stored events to every joined socket, in seq order, once.
  *
  * Chat messages go out at once. In a big room (`batchSockets` or more
- * sockets), presence events (joined, left, renamed) that come within
- * PRESENCE_BATCH_MS of the previous presence broadcast are held and sent
- * together when the room's alarm calls `flushDue`: a join storm then costs one
- * frame per socket per window instead of one per socket per join. Anything
- * held goes out before the next chat message, so order always holds.
+ * sockets), presence events (joined, left, renamed) that come within the batch
+ * window of the previous presence broadcast are held and sent together when
+ * the room's alarm calls `flushDue`: a join storm then costs one frame per
+ * socket per window instead of one per socket per join. The window grows with
+ * the room, from 100 ms to 1 s at 2000 sockets, because each flush costs a
+ * frame per socket. Anything held goes out before the next chat message, so
+ * order always holds.
  *
  * A socket welcomed while events were held already has them (its welcome
  * replays history): `welcomed` records how far, and the flush skips those.
@@ -16,6 +18,12 @@ import type { StoredEvent } from "./eventLog.ts";
 import { joinJson, send } from "./send.ts";
 
 export const PRESENCE_BATCH_MS = 100;
+const PRESENCE_BATCH_MAX_MS = 1000;
+
+/** The batch window for a room of this many sockets. */
+export function batchWindowMs(sockets: number): number {
+  return Math.min(PRESENCE_BATCH_MAX_MS, Math.max(PRESENCE_BATCH_MS, Math.round(sockets / 2)));
+}
 
 export class Broadcaster {
   readonly #conns: Connections;
@@ -65,15 +73,17 @@ export class Broadcaster {
    * room. Returns true when it started a hold: the caller sets the alarm.
    */
   announce(stored: StoredEvent, now: number): boolean {
-    const quiet = now - this.#lastPresenceBroadcast >= PRESENCE_BATCH_MS;
-    if (this.#held.length === 0 && (quiet || this.#conns.size < this.#batchSockets)) {
+    const sockets = this.#conns.size;
+    const window = batchWindowMs(sockets);
+    const quiet = now - this.#lastPresenceBroadcast >= window;
+    if (this.#held.length === 0 && (quiet || sockets < this.#batchSockets)) {
       this.#lastPresenceBroadcast = now;
       this.publish(stored);
       return false;
     }
     this.#held.push(stored);
     if (this.#flushAt !== null) return false;
-    this.#flushAt = this.#lastPresenceBroadcast + PRESENCE_BATCH_MS;
+    this.#flushAt = this.#lastPresenceBroadcast + window;
     return true;
   }
 

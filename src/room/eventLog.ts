@@ -9,6 +9,9 @@
  * `slack` over its limit, so it adds at most 1 amortised row written per event
  * and none in the common case. There is no secondary index: it would cost a
  * row written per event.
+ *
+ * The newest events are also kept in memory (filled once per wake), so a
+ * welcome, a short resume or a first page of scroll-back reads no rows.
  */
 import type { RoomEvent } from "../protocol/frames.ts";
 import type { MeteredSql } from "./sql.ts";
@@ -18,17 +21,24 @@ export interface StoredEvent {
   json: string;
 }
 
+/** Newest events kept in memory: a welcome's worth and some. */
+const RECENT_CACHE = 100;
+
 export class EventLog {
   readonly #sql: MeteredSql;
   readonly #limit: number;
   readonly #slack: number;
+  readonly #cacheSize: number;
   #first: number;
   #last: number;
+  /** The newest events, oldest first, ending at #last; null until first needed after a wake. */
+  #recent: StoredEvent[] | null = null;
 
   constructor(sql: MeteredSql, limit: number) {
     this.#sql = sql;
     this.#limit = limit;
     this.#slack = Math.max(1, Math.ceil(limit / 10));
+    this.#cacheSize = Math.min(RECENT_CACHE, limit);
     sql.run(
       `CREATE TABLE IF NOT EXISTS events (
         seq INTEGER PRIMARY KEY,
@@ -66,12 +76,21 @@ export class EventLog {
     this.#sql.run("INSERT INTO events (seq, json, sender, cid) VALUES (?, ?, ?, ?)", seq, json, sender ?? null, cid ?? null);
     this.#last = seq;
     if (seq - this.#first + 1 > this.#limit + this.#slack) this.#prune();
-    return { seq, json };
+    const stored = { seq, json };
+    if (this.#recent) {
+      this.#recent.push(stored);
+      // Trim in batches: an array shift per event would be O(n).
+      if (this.#recent.length >= 2 * this.#cacheSize) this.#recent = this.#recent.slice(-this.#cacheSize);
+    }
+    return stored;
   }
 
   /** Events with seq > `after`, oldest first, at most `max`. */
   after(after: number, max = Number.MAX_SAFE_INTEGER): StoredEvent[] {
     const from = Math.max(after, this.oldestSeq - 1);
+    const recent = this.#cached();
+    const start = from + 1 - (recent[0]?.seq ?? this.#last + 1);
+    if (start >= 0) return recent.slice(start, start + max);
     return this.#rows("SELECT seq, json FROM events WHERE seq > ? ORDER BY seq LIMIT ?", from, max);
   }
 
@@ -83,6 +102,10 @@ export class EventLog {
   /** Up to `limit` events with seq < `before`, oldest first. */
   before(before: number, limit: number): StoredEvent[] {
     const floor = this.oldestSeq;
+    const recent = this.#cached();
+    const firstCached = recent[0]?.seq ?? this.#last + 1;
+    const from = Math.max(before - limit, floor);
+    if (from >= firstCached) return recent.slice(from - firstCached, Math.max(0, Math.min(before, this.#last + 1) - firstCached));
     const rows = this.#rows(
       "SELECT seq, json FROM events WHERE seq < ? AND seq >= ? ORDER BY seq DESC LIMIT ?",
       before,
@@ -95,7 +118,9 @@ export class EventLog {
   /** One stored event, if history still has it. */
   get(seq: number): StoredEvent | undefined {
     if (seq < this.oldestSeq || seq > this.#last) return undefined;
-    return this.#rows("SELECT seq, json FROM events WHERE seq = ?", seq)[0];
+    const recent = this.#recent;
+    const cached = recent && recent.length > 0 ? recent[seq - recent[0]!.seq] : undefined;
+    return cached ?? this.#rows("SELECT seq, json FROM events WHERE seq = ?", seq)[0];
   }
 
   /** Client ids of the newest `count` messages, oldest first, for the idempotency window. */
@@ -104,6 +129,15 @@ export class EventLog {
     return this.#sql
       .rows<[number, string, string]>("SELECT seq, sender, cid FROM events WHERE seq > ? AND cid IS NOT NULL ORDER BY seq", from)
       .map(([seq, sender, cid]) => ({ seq, sender, cid }));
+  }
+
+  /** The newest events, loaded with one query the first time after a wake. */
+  #cached(): StoredEvent[] {
+    this.#recent ??= this.#rows(
+      "SELECT seq, json FROM events WHERE seq > ? ORDER BY seq",
+      Math.max(this.#last - this.#cacheSize, this.oldestSeq - 1),
+    );
+    return this.#recent;
   }
 
   #rows(query: string, ...bindings: number[]): StoredEvent[] {

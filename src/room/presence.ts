@@ -10,7 +10,9 @@
  * back quietly, or are announced as gone once the grace period ends.
  *
  * Cost: a join writes 1 row here (besides its event), a goodbye deletes it;
- * a drop and a resume update it. Messages never touch this table.
+ * a drop and a resume update it. The table is WITHOUT ROWID, so its primary
+ * key is the only index: one row written per change, not two. Messages never
+ * touch it.
  */
 import type { Member } from "../protocol/frames.ts";
 import type { MeteredSql } from "./sql.ts";
@@ -25,6 +27,8 @@ export class Presence {
   readonly #sql: MeteredSql;
   /** Insertion order is joining order: the member list's order. */
   readonly #sessions = new Map<string, Session>();
+  /** The next joining-order number (the `ord` column). */
+  #nextOrder = 1;
   #membersCache: Member[] | null = null;
   #membersJsonCache: string | null = null;
 
@@ -35,13 +39,15 @@ export class Presence {
         session TEXT PRIMARY KEY,
         member_id TEXT NOT NULL,
         name TEXT NOT NULL,
+        ord INTEGER NOT NULL,
         held_until INTEGER
-      )`,
+      ) WITHOUT ROWID`,
     );
-    for (const [session, id, name, heldUntil] of sql.rows<[string, string, string, number | null]>(
-      "SELECT session, member_id, name, held_until FROM sessions ORDER BY rowid",
+    for (const [session, id, name, ord, heldUntil] of sql.rows<[string, string, string, number, number | null]>(
+      "SELECT session, member_id, name, ord, held_until FROM sessions ORDER BY ord",
     )) {
       this.#sessions.set(session, { member: { id, name }, heldUntil });
+      this.#nextOrder = ord + 1;
     }
   }
 
@@ -64,10 +70,11 @@ export class Presence {
   /** A newcomer's session. */
   open(session: string, member: Member): void {
     this.#sql.run(
-      "INSERT INTO sessions (session, member_id, name, held_until) VALUES (?, ?, ?, NULL)",
+      "INSERT INTO sessions (session, member_id, name, ord, held_until) VALUES (?, ?, ?, ?, NULL)",
       session,
       member.id,
       member.name,
+      this.#nextOrder++,
     );
     this.#set(session, { member, heldUntil: null });
   }

@@ -1,11 +1,11 @@
 /**
- * Structured logs: one JSON line per connect, join, disconnect and refusal,
- * readable in `wrangler dev` and `wrangler tail` and indexed by Workers Logs.
- * Never pass message text here.
+ * Structured logs: one JSON line per connect (a socket joining a room),
+ * disconnect and refusal, readable in `wrangler dev` and `wrangler tail` and
+ * indexed by Workers Logs. Never pass message text here. Lines cost CPU on
+ * every join, so there is exactly one per connection and one per goodbye.
  */
 export type LogEvent =
   | "connect"
-  | "join"
   | "disconnect"
   | "refused"
   | "flood_closed"

@@ -3,7 +3,8 @@
  * bills): a chat message writes 1 row while the room is under its retention
  * cap, at most 2 amortised once pruning runs, and reads 1 row: the INSERT's
  * primary-key check on seq (the idempotency window is in memory). A resend
- * reads the original (1 row) and writes nothing.
+ * of a recent message writes nothing and reads nothing (the newest events are
+ * in memory). A join writes 2 rows (its event, its session) and reads 1.
  * Runs with TIGHT_LIMITS (history 20, so pruning deletes batches of 2).
  */
 import { exports } from "cloudflare:workers";
@@ -18,7 +19,7 @@ async function stats(room: string): Promise<RoomStats> {
 }
 
 describe("storage rows per message", () => {
-  it("writes 1 row and reads 1 per message under the cap; a resend reads 1 and writes none", async () => {
+  it("writes 1 row and reads 1 per message under the cap; a recent resend costs nothing", async () => {
     const room = uniqueRoom();
     const { socket } = await join(room, "alice");
     socket.send({ type: "message", text: "warm-up", id: "w" }); // loads the idempotency window once
@@ -35,8 +36,21 @@ describe("storage rows per message", () => {
     await socket.nextMessage();
     const dup = await stats(room);
     expect(dup.rowsWritten - after.rowsWritten).toBe(0);
-    expect(dup.rowsRead - after.rowsRead).toBe(1);
+    expect(dup.rowsRead - after.rowsRead).toBe(0);
     socket.close(1000);
+  });
+
+  it("writes 2 rows and reads 1 per join, the welcome's replay coming from memory", async () => {
+    const room = uniqueRoom();
+    const first = await join(room, "first");
+    const before = await stats(room);
+    const second = await join(room, "second");
+    expect(second.welcome.events.map((e) => e.seq)).toEqual([1, 2]);
+    const after = await stats(room);
+    expect(after.rowsWritten - before.rowsWritten).toBe(2);
+    expect(after.rowsRead - before.rowsRead).toBe(1);
+    first.socket.close(1000);
+    second.socket.close(1000);
   });
 
   it("stays within 2 rows written per message, amortised, once pruning runs", async () => {

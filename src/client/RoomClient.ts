@@ -111,7 +111,10 @@ export class RoomClient {
   /** The room's lastSeq in the latest welcome: events up to it are replay. */
   #welcomeSeq = 0;
   #limits: AdvertisedLimits | undefined;
-  #outbox: PendingMessage[] = [];
+  /** Pending messages by id, in the order they were written. */
+  readonly #outbox = new Map<string, PendingMessage>();
+  /** `outbox` as an array, rebuilt only after a change. */
+  #outboxList: readonly PendingMessage[] | null = [];
   #inFlight = new Set<string>();
   /** Frames other than messages (rename, history) waiting for the pace. */
   #control: Record<string, unknown>[] = [];
@@ -158,7 +161,8 @@ export class RoomClient {
     return this.#limits;
   }
   get outbox(): readonly PendingMessage[] {
-    return this.#outbox;
+    this.#outboxList ??= [...this.#outbox.values()];
+    return this.#outboxList;
   }
 
   /** Subscribes to one kind of event; returns the unsubscribe function. */
@@ -185,8 +189,8 @@ export class RoomClient {
     const message: PendingMessage = { id: newMessageId(), text, action: options.action === true };
     // Typing the next message shows at once: the room clears "typing" when a message lands.
     this.#lastTyping = 0;
-    this.#outbox.push(message);
-    this.#emit("outbox", this.#outbox);
+    this.#outbox.set(message.id, message);
+    this.#outboxChanged();
     this.#flushOutbox();
     return message.id;
   }
@@ -280,9 +284,12 @@ export class RoomClient {
     switch (frame.type) {
       case "welcome":
         return this.#onWelcome(frame);
-      case "events":
+      case "events": {
+        const wasReplaying = this.#replaying;
         for (const event of frame.events) if (!this.#deliver(ws, event)) return;
+        if (wasReplaying && !this.#replaying) this.#flushOutbox();
         return;
+      }
       case "typing":
         if (frame.member.id !== this.#self?.id) this.#emit("typing", frame.member);
         return;
@@ -318,11 +325,17 @@ export class RoomClient {
     this.#emit("welcome", { welcome, fresh });
     this.#welcomeSeq = welcome.lastSeq;
     this.#emit("members", this.#members);
-    // Replayed messages of ours are acknowledged here, so they are not resent.
+    // Replayed messages of ours are acknowledged as they arrive; nothing is
+    // resent before the whole replay (it may continue in events frames) is in.
     for (const event of welcome.events) this.#deliver(this.#ws, event);
-    this.#emit("outbox", this.#outbox);
+    this.#emit("outbox", this.outbox);
     this.#startKeepAlive();
     this.#flushOutbox();
+  }
+
+  /** Still receiving the replay that the latest welcome announced. */
+  get #replaying(): boolean {
+    return this.#welcomed && (this.#lastSeq ?? 0) < this.#welcomeSeq;
   }
 
   /** Delivers one event unless already seen; false if a gap forced a reconnect. */
@@ -372,7 +385,7 @@ export class RoomClient {
       return;
     }
     if (error.code === "room_full") this.#joinError = error; // the close that follows says retry later
-    const pending = error.ref === undefined ? undefined : this.#outbox.find((m) => m.id === error.ref);
+    const pending = error.ref === undefined ? undefined : this.#outbox.get(error.ref);
     if (pending && error.code === "rate_limited") {
       this.#inFlight.delete(pending.id);
       this.#scheduleFlush(error.retryAfterMs ?? 1000);
@@ -384,10 +397,8 @@ export class RoomClient {
   }
 
   #acknowledge(id: string): void {
-    const before = this.#outbox.length;
-    this.#outbox = this.#outbox.filter((m) => m.id !== id);
     this.#inFlight.delete(id);
-    if (this.#outbox.length !== before) this.#emit("outbox", this.#outbox);
+    if (this.#outbox.delete(id)) this.#outboxChanged();
   }
 
   #queueControl(frame: Record<string, unknown>): void {
@@ -401,7 +412,8 @@ export class RoomClient {
    * follow when tokens come back.
    */
   #flushOutbox(): void {
-    if (this.#state !== "live") return;
+    // During a replay, an unacknowledged message may yet turn out to be stored.
+    if (this.#state !== "live" || this.#replaying) return;
     while (this.#control.length > 0) {
       const wait = this.#sendFrame(this.#control[0]!);
       if (wait !== 0) {
@@ -410,7 +422,7 @@ export class RoomClient {
       }
       this.#control.shift();
     }
-    for (const message of this.#outbox) {
+    for (const message of this.#outbox.values()) {
       if (this.#inFlight.has(message.id)) continue;
       const frame: Record<string, unknown> = { type: "message", text: message.text, id: message.id };
       if (message.action) frame.action = true;
@@ -433,6 +445,11 @@ export class RoomClient {
    * Sends a frame if live and within the rate: 0 when sent, the wait in ms
    * when the pace says not yet, -1 when not connected.
    */
+  #outboxChanged(): void {
+    this.#outboxList = null;
+    this.#emit("outbox", this.outbox);
+  }
+
   #sendFrame(frame: Record<string, unknown>): number {
     const ws = this.#ws;
     if (!ws || ws.readyState !== WebSocket.OPEN || !this.#welcomed) return -1;

@@ -6,7 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RoomClient, roomSocketUrl, type ConnectionState } from "../../src/client/RoomClient.ts";
 import type { RoomEvent } from "../../src/protocol/frames.ts";
+import { startChaosProxy } from "../support/chaosProxy.ts";
 import { join, sleep, uniqueRoom } from "../support/node.ts";
+import { messageIds, storedHistory } from "../support/transcripts.ts";
 import { startWranglerDev, type DevServer } from "../support/wranglerDev.ts";
 
 let server: DevServer;
@@ -135,6 +137,41 @@ describe("RoomClient", () => {
     reader.c.close();
     stayer.socket.close(1000);
   }, 60_000);
+
+  it("does not resend a stored message before a long replay has shown it, however far behind it is", async () => {
+    const room = uniqueRoom("client");
+    const proxy = await startChaosProxy(server.url);
+    const writer = new RoomClient({ url: roomSocketUrl(proxy.url, room), name: "writer", backoff: { initialMs: 50, maxMs: 200 } });
+    writer.connect();
+    await until(() => writer.state === "live");
+    const talkers = await Promise.all(Array.from({ length: 48 }, (_, i) => join(server.url, room, `talker${i}`)));
+    const talk = async (rounds: number) => {
+      for (let round = 0; round < rounds; round++) {
+        // 5 frames a second is each talker's default rate.
+        for (const t of talkers) for (let i = 0; i < 5; i++) t.socket.send({ type: "message", text: `filler ${round}.${i}`, id: crypto.randomUUID() });
+        for (const t of talkers) for (let i = 0; i < 5; i++) await t.socket.nextMessage((m) => m.from.name === t.welcome.self.name);
+        await sleep(1050);
+      }
+    };
+    // From here on the writer hears nothing: its replay on return starts before all of this.
+    proxy.swallowReplies(true);
+    await talk(3); // 720 events: the writer's messages will not be in the first replay frame (500)
+    const ids = [writer.send("one"), writer.send("two"), writer.send("three")];
+    await until(() => writer.outbox.length === 3, 1000, "sent");
+    await sleep(300); // stored by the room; the acknowledgements are swallowed
+    proxy.refuseConnections(true);
+    proxy.killRandom(100);
+    await talk(5); // 1200 more: beyond the room's idempotency window (1000)
+    expect(writer.outbox.map((m) => m.id)).toEqual(ids);
+    proxy.swallowReplies(false);
+    proxy.refuseConnections(false);
+    await until(() => writer.state === "live" && writer.outbox.length === 0, 30_000, "the writer caught up");
+    const stored = messageIds(await storedHistory(server.url, room));
+    for (const id of ids) expect(stored.filter((s) => s === id)).toHaveLength(1);
+    writer.close();
+    for (const t of talkers) t.socket.close(1000);
+    await proxy.close();
+  }, 90_000);
 
   it("stops with the error when the room refuses its join", async () => {
     const room = uniqueRoom("client");

@@ -11,13 +11,23 @@ export interface ChaosProxy {
   readonly open: number;
   /** Resets up to `count` random connections; returns how many. */
   killRandom(count?: number): number;
+  /** While on, what the server sends is swallowed: requests arrive, answers never do. */
+  swallowReplies(on: boolean): void;
+  /** Refuses new connections (as if the network were down) until turned off. */
+  refuseConnections(on: boolean): void;
   close(): Promise<void>;
 }
 
 export function startChaosProxy(target: string): Promise<ChaosProxy> {
   const { hostname, port } = new URL(target);
   const pairs = new Set<[Socket, Socket]>();
+  let swallowing = false;
+  let refusing = false;
   const server = createServer((client) => {
+    if (refusing) {
+      client.resetAndDestroy();
+      return;
+    }
     const upstream = connect(Number(port), hostname);
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
@@ -29,7 +39,9 @@ export function startChaosProxy(target: string): Promise<ChaosProxy> {
     client.on("error", drop).on("close", drop);
     upstream.on("error", drop).on("close", drop);
     client.pipe(upstream);
-    upstream.pipe(client);
+    upstream.on("data", (chunk: Buffer) => {
+      if (!swallowing) client.write(chunk);
+    });
   });
   return new Promise((resolve) => {
     server.listen(0, "127.0.0.1", () => {
@@ -48,6 +60,12 @@ export function startChaosProxy(target: string): Promise<ChaosProxy> {
             upstream.resetAndDestroy();
           }
           return victims.length;
+        },
+        swallowReplies(on) {
+          swallowing = on;
+        },
+        refuseConnections(on) {
+          refusing = on;
         },
         close() {
           for (const [client, upstream] of pairs) {

@@ -47,6 +47,15 @@ export default defineConfig({
       },
       {
         test: {
+          name: "bench",
+          include: ["test/bench/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 300_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: "browser",
           include: ["test/web/**/*.test.ts"],
           environment: "node",

@@ -1,0 +1,146 @@
+/**
+ * The systems under test and how to start each one on 127.0.0.1: Parley and
+ * the bare relay Durable Object under `wrangler dev` and under `workerd`
+ * directly, and the plain Node `ws` relay. Every server runs in its own
+ * process group, and every one started is stopped on exit, even on Ctrl-C.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { startWranglerDev } from "../../test/support/wranglerDev.ts";
+import { ROOT, startWorkerd } from "./workerd.ts";
+
+/** relaysql: the relay storing each frame as one SQLite row first (a diagnostic, not run by default). */
+export type SystemName = "parley" | "relay" | "relaysql" | "ws";
+export type RunnerName = "wrangler" | "workerd" | "node";
+
+export interface Target {
+  system: SystemName;
+  runner: RunnerName;
+  /** e.g. "parley@wrangler" */
+  label: string;
+}
+
+export interface RunningServer {
+  readonly target: Target;
+  readonly url: string;
+  /** Root of the server's process tree (what CPU and RSS are summed over). */
+  readonly pid: number;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Parley's limits for the bench: high enough that the load generator never trips them. */
+export const PARLEY_BENCH_VARS: Record<string, string> = {
+  RATE_BURST: "1000000",
+  RATE_PER_SECOND: "1000000",
+  FLOOD_STRIKES: "1000000",
+  ROOM_CAPACITY: "10000",
+  // The room's row counters, GET /api/rooms/<room>/stats (see docs/performance.md, "Storage rows").
+  EXPOSE_STATS: "1",
+};
+
+const CONFIGS: Record<Exclude<SystemName, "ws">, string> = {
+  parley: "wrangler.toml",
+  relay: "bench/relay/wrangler.toml",
+  relaysql: "bench/relay/wrangler.toml",
+};
+
+export function targetOf(system: SystemName, runner: RunnerName): Target {
+  return { system, runner, label: `${system}@${runner}` };
+}
+
+export interface StartOptions {
+  /** Extra or different vars (Parley only), on top of PARLEY_BENCH_VARS. */
+  vars?: Record<string, string>;
+  /** Bundle another entry (workerd runner only), e.g. the row-counting wrapper. */
+  entry?: string;
+}
+
+const stoppers = new Set<() => Promise<void>>();
+
+/** Stops every server still running (for Ctrl-C and failures). */
+export async function stopAll(): Promise<void> {
+  await Promise.allSettled([...stoppers].map((stop) => stop()));
+}
+
+export async function startTarget(target: Target, options: StartOptions = {}): Promise<RunningServer> {
+  const vars: Record<string, string> =
+    target.system === "parley" ? { ...PARLEY_BENCH_VARS, ...options.vars } : target.system === "relaysql" ? { RELAY_STORE: "1" } : {};
+  let server: { url: string; pid: number; output(): string; stop(): Promise<void> };
+  if (target.system === "ws") {
+    server = await startWsRelay();
+  } else if (target.runner === "wrangler") {
+    server = await startWranglerDev({ config: CONFIGS[target.system], vars });
+  } else {
+    const started = await startWorkerd({
+      config: CONFIGS[target.system],
+      vars,
+      ...(options.entry === undefined ? {} : { entry: options.entry }),
+    });
+    server = started;
+  }
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    stoppers.delete(stop);
+    await server.stop();
+  };
+  stoppers.add(stop);
+  return { target, url: server.url, pid: server.pid, output: () => server.output(), stop };
+}
+
+const wsChildren = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of wsChildren) {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // gone
+    }
+  }
+});
+
+async function startWsRelay(): Promise<{ url: string; pid: number; output(): string; stop(): Promise<void> }> {
+  // process.execPath: the Node 24 that runs the bench (from node_modules under npm).
+  const child = spawn(process.execPath, [join(ROOT, "bench/baselines/wsRelay.ts")], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  wsChildren.add(child);
+  child.once("exit", () => wsChildren.delete(child));
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  let output = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`ws relay did not start:\n${output}`)), 15_000);
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening (http:\/\/\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1] as string);
+      }
+    });
+    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.once("exit", () => reject(new Error(`ws relay exited:\n${output}`)));
+  });
+  return {
+    url,
+    pid: child.pid ?? -1,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+      process.kill(-child.pid, "SIGTERM");
+      const timer = setTimeout(() => {
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+        } catch {
+          // gone
+        }
+      }, 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

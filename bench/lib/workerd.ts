@@ -1,0 +1,213 @@
+/**
+ * The lean runner: the same Worker as `wrangler dev` runs, bundled with
+ * esbuild and served by `workerd serve` directly from a generated config:
+ * one workerd process, no proxy Worker in front, no Node process in the
+ * request path. It uses the workerd binary that wrangler itself runs, so both
+ * runners have the same runtime version.
+ *
+ * What it leaves out: Workers Static Assets (the bench only uses /api/*),
+ * the inspector, live reload and wrangler's log formatting.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { build } from "esbuild";
+import { freePort } from "../../test/support/wranglerDev.ts";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+
+export interface WorkerdServer {
+  readonly url: string;
+  readonly pid: number;
+  /** The worker's log (console output), read from the log file. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface WorkerdOptions {
+  /** wrangler config, relative to the repository root. */
+  config: string;
+  /** Overrides of `[vars]`, as text bindings (what `wrangler dev --var` does). */
+  vars?: Record<string, string | number>;
+  /** Bundle this entry instead of the config's `main` (relative to the repository root). */
+  entry?: string;
+  /** Extra `workerd serve` arguments (e.g. `--inspector-addr=127.0.0.1:0`, to compare with wrangler dev). */
+  args?: string[];
+  startTimeoutMs?: number;
+}
+
+/** What the bench reads from a wrangler config (through wrangler's own reader). */
+interface WorkerConfig {
+  main: string;
+  compatibilityDate: string;
+  compatibilityFlags: string[];
+  vars: Record<string, unknown>;
+  durableObjects: { name: string; className: string }[];
+  sqliteClasses: Set<string>;
+}
+
+const requireFromWrangler = createRequire(createRequire(import.meta.url).resolve("wrangler/package.json"));
+
+/** The workerd binary wrangler runs (wrangler's own dependency, not the vitest plugin's). */
+export function workerdBinary(): string {
+  const pkg = requireFromWrangler.resolve("workerd/package.json");
+  return join(dirname(pkg), "bin", "workerd");
+}
+
+async function readWorkerConfig(configPath: string): Promise<WorkerConfig> {
+  const wrangler = (await import("wrangler")) as unknown as {
+    unstable_readConfig(args: { config: string }, options?: { hideWarnings?: boolean }): {
+      main?: string;
+      compatibility_date?: string;
+      compatibility_flags?: string[];
+      vars?: Record<string, unknown>;
+      durable_objects?: { bindings?: { name: string; class_name: string; script_name?: string }[] };
+      migrations?: { new_sqlite_classes?: string[] }[];
+    };
+  };
+  const raw = wrangler.unstable_readConfig({ config: configPath }, { hideWarnings: true });
+  if (!raw.main || !raw.compatibility_date) throw new Error(`${configPath}: main and compatibility_date are required`);
+  const sqliteClasses = new Set<string>();
+  for (const migration of raw.migrations ?? []) for (const c of migration.new_sqlite_classes ?? []) sqliteClasses.add(c);
+  return {
+    main: resolve(dirname(configPath), raw.main),
+    compatibilityDate: raw.compatibility_date,
+    compatibilityFlags: raw.compatibility_flags ?? [],
+    vars: raw.vars ?? {},
+    durableObjects: (raw.durable_objects?.bindings ?? [])
+      .filter((b) => b.script_name === undefined)
+      .map((b) => ({ name: b.name, className: b.class_name })),
+    sqliteClasses,
+  };
+}
+
+const capnpString = (value: string): string => JSON.stringify(value);
+
+function capnpConfig(config: WorkerConfig, port: number, vars: Record<string, string | number>, storageDir: string): string {
+  const bindings: string[] = [];
+  for (const [name, value] of Object.entries(config.vars)) {
+    if (name in vars) continue;
+    bindings.push(
+      typeof value === "string"
+        ? `(name = ${capnpString(name)}, text = ${capnpString(value)})`
+        : `(name = ${capnpString(name)}, json = ${capnpString(JSON.stringify(value))})`,
+    );
+  }
+  for (const [name, value] of Object.entries(vars)) bindings.push(`(name = ${capnpString(name)}, text = ${capnpString(String(value))})`);
+  for (const d of config.durableObjects) bindings.push(`(name = ${capnpString(d.name)}, durableObjectNamespace = ${capnpString(d.className)})`);
+  const namespaces = config.durableObjects.map(
+    (d) =>
+      `(className = ${capnpString(d.className)}, uniqueKey = ${capnpString(`bench-${d.className}`)}, enableSql = ${config.sqliteClasses.has(d.className)})`,
+  );
+  return `using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .mainWorker),
+    (name = "do-storage", disk = (path = ${capnpString(storageDir)}, writable = true)),
+  ],
+  sockets = [(name = "http", address = ${capnpString(`127.0.0.1:${port}`)}, http = (), service = "main")],
+);
+
+const mainWorker :Workerd.Worker = (
+  modules = [(name = "worker.js", esModule = embed "worker.js")],
+  compatibilityDate = ${capnpString(config.compatibilityDate)},
+  compatibilityFlags = [${config.compatibilityFlags.map(capnpString).join(", ")}],
+  bindings = [
+    ${bindings.join(",\n    ")}
+  ],
+  durableObjectNamespaces = [${namespaces.join(", ")}],
+  durableObjectStorage = (localDisk = "do-storage"),
+);
+`;
+}
+
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) killGroup(child, "SIGKILL");
+});
+
+export async function startWorkerd(options: WorkerdOptions): Promise<WorkerdServer> {
+  const configPath = resolve(ROOT, options.config);
+  const config = await readWorkerConfig(configPath);
+  const dir = mkdtempSync(join(tmpdir(), "parley-workerd-"));
+  const storageDir = join(dir, "storage");
+  const logPath = join(dir, "workerd.log");
+  await build({
+    entryPoints: [options.entry ? resolve(ROOT, options.entry) : config.main],
+    outfile: join(dir, "worker.js"),
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    conditions: ["workerd", "worker", "browser"],
+    target: "es2024",
+    external: ["cloudflare:*", "node:*"],
+    logLevel: "warning",
+  });
+  const port = await freePort();
+  writeFileSync(join(dir, "config.capnp"), capnpConfig(config, port, options.vars ?? {}, storageDir));
+  // The storage directory must exist before workerd opens it.
+  mkdirSync(storageDir, { recursive: true });
+
+  const log = openSync(logPath, "a");
+  const child = spawn(workerdBinary(), ["serve", join(dir, "config.capnp"), "--experimental", ...(options.args ?? [])], {
+    cwd: dir,
+    detached: true,
+    stdio: ["ignore", log, log],
+  });
+  closeSync(log);
+  running.add(child);
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  child.once("exit", () => running.delete(child));
+  const output = () => {
+    try {
+      return readFileSync(logPath, "utf8");
+    } catch {
+      return "";
+    }
+  };
+
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`workerd exited early:\n${output()}`);
+    if (Date.now() > deadline) {
+      killGroup(child, "SIGKILL");
+      throw new Error(`workerd did not become ready:\n${output()}`);
+    }
+    try {
+      const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2000) });
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  return {
+    url,
+    pid: child.pid ?? -1,
+    output,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        killGroup(child, "SIGTERM");
+        const timer = setTimeout(() => killGroup(child, "SIGKILL"), 5000);
+        await exited;
+        clearTimeout(timer);
+        killGroup(child, "SIGKILL");
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}

@@ -1,0 +1,311 @@
+/**
+ * `npm run bench`: Parley side by side with a bare relay Durable Object and a
+ * plain Node `ws` relay, under `wrangler dev` and under `workerd` directly,
+ * driven by one load generator through the same scenarios, one system at a
+ * time, in one run. Prints tables (medians of repeated runs, with ratios to
+ * the baselines of the same run) and writes JSON to bench/results/.
+ *
+ *   npm run bench                          # everything, 3 repeats
+ *   npm run bench -- --quick               # tiny sizes, to check the harness
+ *   npm run bench -- --only S1,S2 --systems parley,relay --runners workerd --repeat 5
+ *
+ * See docs/performance.md for what each scenario and column means.
+ */
+import { spawnSync } from "node:child_process";
+import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { costPass, PRICES, type CostPassResult } from "./lib/costPass.ts";
+import { runOnce, warmUp, type Limits, type RunResult } from "./lib/measure.ts";
+import { addRatios, checksTable, checkTargets, costTable, joinTable, scenarioTable, summarise, type Summary } from "./lib/report.ts";
+import { scenarios, WARMUP, type Scenario } from "./lib/scenarios.ts";
+import { PARLEY_BENCH_VARS, startTarget, stopAll, targetOf, type RunnerName, type SystemName, type Target } from "./lib/systems.ts";
+import { ROOT, workerdBinary } from "./lib/workerd.ts";
+
+const HELP = `npm run bench -- [options]
+  --quick              tiny sizes (checks the harness; numbers mean little)
+  --repeat N           runs per scenario and system; figures are medians (default 3)
+  --only S1,S2         scenarios (S1 latency floor, S2 fan-out, S3 large room, S4 join storm)
+  --systems LIST       parley,relay,ws (default); relaysql adds the diagnostic relay that stores each frame
+  --runners LIST       wrangler,workerd (default both; ws always runs on node)
+  --concurrency N      handshakes/joins in flight while connecting (default 50)
+  --no-cost            skip the storage-rows cost pass
+  --cost-wrapper       count rows with the bench's wrapper even if the room has /stats (per-statement breakdown)
+  --no-warmup          skip the untimed warm-up run per system
+  --state-dir DIR      where servers keep their storage (default /dev/shm when it exists: see below)
+  --out FILE           JSON output (default bench/results/<timestamp>.json)
+  --help
+
+Server storage goes to tmpfs by default, for every system alike: on a disk,
+each SQLite commit waits for fsync, a cost of this machine's disk that is
+neither Parley's work nor how Durable Objects commit in production
+(replication). Pass --state-dir /tmp (or any disk path) to include it.`;
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    repeat: { type: "string" },
+    only: { type: "string" },
+    systems: { type: "string", default: "parley,relay,ws" },
+    runners: { type: "string", default: "wrangler,workerd" },
+    concurrency: { type: "string", default: "50" },
+    "no-cost": { type: "boolean", default: false },
+    "cost-wrapper": { type: "boolean", default: false },
+    "no-warmup": { type: "boolean", default: false },
+    out: { type: "string" },
+    "state-dir": { type: "string" },
+    help: { type: "boolean", default: false },
+  },
+});
+
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+
+const list = (raw: string) => raw.split(",").map((s) => s.trim()).filter(Boolean);
+
+/** tmpfs if there is one, so that storage commits do not measure this disk's fsync. */
+function chooseStateDir(): string {
+  if (values["state-dir"]) return resolve(values["state-dir"]);
+  try {
+    accessSync("/dev/shm", constants.W_OK);
+    return "/dev/shm";
+  } catch {
+    return tmpdir();
+  }
+}
+const stateDir = chooseStateDir();
+// Both runners make their state directories with mkdtemp(os.tmpdir()).
+process.env.TMPDIR = stateDir;
+const repeat = Math.max(1, Number(values.repeat ?? 3) || 3);
+const quick = values.quick;
+const chosen = scenarios(quick, values.only ? list(values.only) : undefined);
+const systems = list(values.systems) as SystemName[];
+const runners = list(values.runners) as RunnerName[];
+for (const s of systems) if (!["parley", "relay", "relaysql", "ws"].includes(s)) throw new Error(`unknown system ${s}`);
+for (const r of runners) if (!["wrangler", "workerd"].includes(r)) throw new Error(`unknown runner ${r}`);
+const limits: Limits = {
+  concurrency: Math.max(1, Number(values.concurrency) || 50),
+  maxMs: quick ? 30_000 : 180_000,
+  idleMs: quick ? 5_000 : 10_000,
+};
+
+// Baselines first under each runner so a failure in Parley still leaves them measured; ws last.
+const targets: Target[] = [];
+for (const runner of runners) {
+  for (const system of ["relay", "relaysql", "parley"] as const) if (systems.includes(system)) targets.push(targetOf(system, runner));
+}
+if (systems.includes("ws")) targets.push(targetOf("ws", "node"));
+
+// Every server is stopped on the way out, whatever the way.
+let interrupted = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    interrupted = true;
+    console.error(`\n${signal}: stopping servers…`);
+    void stopAll().finally(() => process.exit(130));
+  });
+}
+
+function openFileLimit(): string {
+  try {
+    const match = /^Max open files\s+(\S+)\s+(\S+)/m.exec(readFileSync("/proc/self/limits", "utf8"));
+    return match ? `${match[1]} (hard ${match[2]})` : "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+function versionOf(pkg: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(ROOT, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}
+
+/** Which code was measured: the commit, and whether the Worker's sources differed from it. */
+function gitState(): { commit: string; dirty: string[] } {
+  const git = (...args: string[]) => spawnSync("git", args, { cwd: ROOT, encoding: "utf8" }).stdout?.trimEnd() ?? "";
+  // A copy without .git (e.g. a `git archive` export) can name its commit in PARLEY_BENCH_COMMIT.
+  if (process.env.PARLEY_BENCH_COMMIT) return { commit: process.env.PARLEY_BENCH_COMMIT, dirty: [] };
+  const commit = git("rev-parse", "--short", "HEAD").trim() || "unknown";
+  const dirty = git("status", "--porcelain", "--", "src", "wrangler.toml", "bench/relay")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => line.slice(3));
+  return { commit, dirty };
+}
+
+const machine = {
+  cpus: availableParallelism(),
+  cpuModel: cpus()[0]?.model ?? "unknown",
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  loadAverageAtStart: loadavg().map((x) => Math.round(x * 100) / 100),
+  node: process.version,
+  wrangler: versionOf("wrangler"),
+  workerdBinary: workerdBinary(),
+  openFiles: openFileLimit(),
+  stateDir,
+  git: gitState(),
+};
+
+const log = (line: string) => console.log(line);
+const neededSockets = Math.max(...chosen.map((s) => s.clients));
+log(`Parley benchmark ${quick ? "(quick sizes) " : ""}— ${new Date().toISOString()}`);
+log(`machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, load ${machine.loadAverageAtStart.join(" ")}, node ${machine.node}, wrangler ${machine.wrangler}`);
+log(`code: ${machine.git.commit}${machine.git.dirty.length > 0 ? ` + uncommitted changes in ${machine.git.dirty.join(", ")}` : ""}`);
+log(`open files limit: ${machine.openFiles}; the largest scenario opens ${neededSockets} client sockets in this process`);
+log(`server storage in ${stateDir}${stateDir === "/dev/shm" ? " (tmpfs: commits without fsync, for every system alike)" : ""}`);
+log(`Parley overrides (--var, bench only): ${Object.entries(PARLEY_BENCH_VARS).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+log(`targets: ${targets.map((t) => t.label).join(", ")}; scenarios: ${chosen.map((s) => s.id).join(", ")}; ${repeat} repeat(s); connect concurrency ${limits.concurrency}`);
+log("");
+
+const runs: RunResult[] = [];
+const failures: { target: string; scenario?: string; error: string }[] = [];
+
+const codeAtStart = JSON.stringify(machine.git);
+const codeByTarget: Record<string, ReturnType<typeof gitState>> = {};
+
+async function measureTarget(target: Target): Promise<void> {
+  log(`== ${target.label}: starting`);
+  // The Worker is built from the working tree when its server starts: say so if the tree changed since the run began.
+  const code = gitState();
+  codeByTarget[target.label] = code;
+  if (JSON.stringify(code) !== codeAtStart) {
+    log(`   NOTE: the sources changed since the run started; this system runs ${code.commit}${code.dirty.length > 0 ? ` + uncommitted ${code.dirty.join(", ")}` : ""}`);
+  }
+  const started = performance.now();
+  const server = await startTarget(target);
+  log(`   ready in ${Math.round(performance.now() - started)} ms at ${server.url} (pid ${server.pid})`);
+  try {
+    if (!values["no-warmup"]) await warmUp(server, quick ? { ...WARMUP, clients: 4, perSender: 20 } : WARMUP, limits);
+    for (const scenario of chosen) {
+      for (let i = 1; i <= repeat; i++) {
+        if (interrupted) return;
+        try {
+          // A run during which wrangler dev reloaded the Worker (someone saved a
+          // source file) measured a restart, not the system: run it again.
+          let run = await runOnce(server, scenario, i, limits);
+          for (let retry = 1; run.reloaded && retry <= 2 && !interrupted; retry++) {
+            log(`   ${scenario.id} #${i}: wrangler dev reloaded the Worker during the run (a watched file changed); running it again`);
+            run = await runOnce(server, scenario, i, limits);
+          }
+          runs.push(run);
+          log(`   ${describeRun(run)}`);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          failures.push({ target: target.label, scenario: scenario.id, error: message });
+          log(`   ${scenario.id} #${i} FAILED: ${message}`);
+        }
+      }
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+function describeRun(run: RunResult): string {
+  const m = run.messages;
+  const c = run.connect;
+  return (
+    `${run.scenario} #${run.repeat}: ${c.welcomed}/${c.requested} in ${Math.round(c.durationMs)} ms (${c.perSecond}/s), ` +
+    `${m.delivered}/${m.expected} delivered (${m.deliveriesPerSecond}/s, p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms), ` +
+    `lost ${m.lost}, errors ${run.errors}, server cpu ${run.cost.connect.cpuSeconds}+${run.cost.messages.cpuSeconds}+${run.cost.teardown.cpuSeconds} s` +
+    (run.quiet ? "" : " (server never went quiet)") +
+    (run.reloaded ? " (VOID: wrangler dev reloaded the Worker during the run)" : "")
+  );
+}
+
+let cost: CostPassResult | undefined;
+try {
+  for (const target of targets) {
+    if (interrupted) break;
+    try {
+      await measureTarget(target);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      failures.push({ target: target.label, error: message });
+      log(`   ${target.label} FAILED: ${message.split("\n").slice(0, 5).join("\n   ")}`);
+    }
+  }
+  if (!values["no-cost"] && systems.includes("parley") && !interrupted) {
+    log("== cost pass: parley@workerd, storage rows per operation");
+    try {
+      cost = await costPass({ quick, forceWrapper: values["cost-wrapper"], log });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      failures.push({ target: "cost pass", error: message });
+      log(`   cost pass FAILED: ${message.split("\n").slice(0, 5).join("\n   ")}`);
+    }
+  }
+} finally {
+  await stopAll();
+}
+
+// ---------------------------------------------------------------------------
+// Report
+
+const summaries = new Map<string, Summary[]>();
+log("");
+for (const scenario of chosen) {
+  const list: Summary[] = [];
+  for (const target of targets) {
+    const mine = runs.filter((run) => run.target === target.label && run.scenario === scenario.id);
+    if (mine.length > 0) list.push(summarise(mine, scenario));
+  }
+  if (list.length === 0) continue;
+  addRatios(list, scenario);
+  summaries.set(scenario.id, list);
+  log(scenarioTable(scenario, list, repeat));
+  log("");
+  if (scenario.id === "S4" || scenario.clients >= 500) {
+    log(joinTable(scenario, list));
+    log("");
+  }
+}
+if (cost) {
+  log(costTable(cost));
+  log("");
+}
+const checks = checkTargets(summaries, cost);
+if (checks.length > 0) {
+  log(checksTable(checks));
+  log("");
+}
+const errorCodes = new Set<string>();
+for (const list of summaries.values()) for (const s of list) for (const code of Object.keys(s.errorCodes)) errorCodes.add(`${s.target} ${s.scenario}: ${code}×${s.errorCodes[code]}`);
+if (errorCodes.size > 0) log(`errors by code: ${[...errorCodes].join("; ")}`);
+const voidRuns = runs.filter((run) => run.reloaded);
+if (voidRuns.length > 0) {
+  log(`VOID runs kept after 3 attempts (wrangler dev kept reloading): ${voidRuns.map((run) => `${run.target} ${run.scenario} #${run.repeat}`).join(", ")}`);
+}
+for (const f of failures) log(`FAILED ${f.target}${f.scenario ? ` ${f.scenario}` : ""}: ${f.error.split("\n")[0]}`);
+log(`load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(" ")} (at start ${machine.loadAverageAtStart.join(" ")})`);
+if (quick) log("quick sizes: these numbers only show that the harness works.");
+
+const outPath = values.out ? resolve(values.out) : join(ROOT, "bench/results", `${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+mkdirSync(resolve(outPath, ".."), { recursive: true });
+const report = {
+  startedAt: new Date(Date.now() - performance.now()).toISOString(),
+  finishedAt: new Date().toISOString(),
+  quick,
+  repeat,
+  machine: { ...machine, loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100) },
+  parleyOverrides: PARLEY_BENCH_VARS,
+  limits,
+  prices: PRICES,
+  scenarios: chosen satisfies Scenario[],
+  targets: targets.map((t) => t.label),
+  codeByTarget,
+  summaries: Object.fromEntries(summaries),
+  checks,
+  cost: cost ?? null,
+  runs,
+  failures,
+};
+writeFileSync(outPath, `${JSON.stringify(report, null, 2)}\n`);
+log(`JSON: ${outPath}`);
+process.exitCode = failures.length > 0 || interrupted ? 1 : 0;

@@ -1,0 +1,64 @@
+/**
+ * Keeps `npm run bench` from rotting: the whole harness at tiny sizes (both
+ * runners, every system, the cost pass), checked for completeness and for
+ * zero lost deliveries. No timing assertions: this machine's numbers at these
+ * sizes mean nothing.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const dir = mkdtempSync(join(tmpdir(), "parley-bench-smoke-"));
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Report {
+  targets: string[];
+  summaries: Record<string, { target: string; lost: number; errors: number; welcomed: number; clients: number; deliveriesPerSecond: number }[]>;
+  runs: { target: string; scenario: string; messages: { expected: number; delivered: number; lost: number }; errors: number }[];
+  cost: { source: string; perMessageUnderCap?: { rowsWritten: number; rowsRead: number }; perJoin?: unknown } | null;
+  failures: unknown[];
+}
+
+function runBench(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((done) => {
+    // process.execPath: the Node 24 that runs the tests (what `npm run bench` uses).
+    const child = spawn(process.execPath, ["bench/run.ts", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.once("exit", (code) => done({ code, output }));
+  });
+}
+
+describe("npm run bench (quick smoke)", () => {
+  it("measures every system under both runners with nothing lost, and reports storage rows", async () => {
+    const out = join(dir, "smoke.json");
+    const { code, output } = await runBench(["--quick", "--repeat", "1", "--only", "S1,S4", "--no-warmup", "--out", out]);
+    expect(code, output).toBe(0);
+    expect(output).toContain("Parley overrides (--var, bench only): RATE_BURST=");
+
+    const report = JSON.parse(readFileSync(out, "utf8")) as Report;
+    expect(report.failures).toEqual([]);
+    expect(report.targets).toEqual(["relay@wrangler", "parley@wrangler", "relay@workerd", "parley@workerd", "ws@node"]);
+    for (const scenario of ["S1", "S4"]) {
+      const summaries = report.summaries[scenario] ?? [];
+      expect(summaries.map((s) => s.target)).toEqual(report.targets);
+      for (const s of summaries) {
+        expect({ target: s.target, scenario, lost: s.lost, errors: s.errors }).toEqual({ target: s.target, scenario, lost: 0, errors: 0 });
+        expect(s.welcomed).toBe(s.clients);
+        expect(s.deliveriesPerSecond).toBeGreaterThan(0);
+      }
+    }
+    for (const run of report.runs) {
+      expect(run.messages.expected).toBeGreaterThan(0);
+      expect(run.messages.delivered).toBe(run.messages.expected);
+    }
+    // Rows come from the room's /stats, or from the bench's stand-in wrapper until it has one.
+    expect(report.cost?.perMessageUnderCap?.rowsWritten).toBeGreaterThan(0);
+    expect(report.cost?.perJoin).toBeDefined();
+  });
+});

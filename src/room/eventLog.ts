@@ -3,12 +3,16 @@
  * event's JSON exactly as it was broadcast, so replaying history never
  * re-serialises anything.
  *
- * Cost model (rows billed): appending writes 1 row and reads 1 (SQLite's
- * primary-key check on the explicit seq, which is also what refuses a
- * duplicate seq); pruning deletes in batches of `slack` rows once the log is
- * `slack` over its limit, so it adds at most 1 amortised row written per event
- * and none in the common case. There is no secondary index: it would cost a
- * row written per event.
+ * Cost model (rows billed): appending writes 1 row and reads none; pruning
+ * deletes in batches of `slack` rows once the log is `slack` over its limit,
+ * so it adds at most 1 amortised row written (and read: a DELETE visits what
+ * it deletes) per event, and nothing in the common case. There is no
+ * secondary index: it would cost a row written per event.
+ *
+ * The insert lets SQLite assign the rowid, which is the seq: in a rowid table
+ * a new row gets max(rowid) + 1, and rows only ever leave from the oldest end,
+ * so that is always lastSeq + 1, the seq already written into the JSON.
+ * Naming the seq instead would cost a row read per event (the key check).
  *
  * The newest events are also kept in memory (filled once per wake), so a
  * welcome, a short resume or a first page of scroll-back reads no rows.
@@ -73,7 +77,7 @@ export class EventLog {
   append(make: (seq: number, ts: number) => RoomEvent, sender?: string, cid?: string): StoredEvent {
     const seq = this.#last + 1;
     const json = JSON.stringify(make(seq, Date.now()));
-    this.#sql.run("INSERT INTO events (seq, json, sender, cid) VALUES (?, ?, ?, ?)", seq, json, sender ?? null, cid ?? null);
+    this.#sql.run("INSERT INTO events (json, sender, cid) VALUES (?, ?, ?)", json, sender ?? null, cid ?? null);
     this.#last = seq;
     if (seq - this.#first + 1 > this.#limit + this.#slack) this.#prune();
     const stored = { seq, json };

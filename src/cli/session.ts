@@ -18,7 +18,8 @@ import type { ErrorFrame, RoomEvent } from "../protocol/frames.ts";
 import { DEFAULT_LIMITS, HISTORY_PAGE_MAX } from "../protocol/limits.ts";
 import { normalizeText } from "../protocol/validate.ts";
 import type { CliOptions } from "./args.ts";
-import { COMMAND_HELP, parseInput, type Input } from "./commands.ts";
+import type { Command } from "../client/commands.ts";
+import { COMMAND_HELP, parseInput } from "./commands.ts";
 import { closedOutcome, EXIT, type Outcome } from "./exitCodes.ts";
 import { dayKey, Formatter, roomLabel, useColor } from "./format.ts";
 import type { RoomInfo } from "./preflight.ts";
@@ -231,14 +232,14 @@ class Session {
     }
   }
 
-  #onCommand(input: Input, line: string): void {
+  #onCommand(input: Command, line: string): void {
     const client = this.#client;
     switch (input.kind) {
       case "empty":
         return;
-      case "message":
-      case "action":
-        return this.#sendMessage(input.text, input.kind === "action", line);
+      case "say":
+      case "me":
+        return this.#sendMessage(input.text, input.kind === "me", line);
       case "nick": {
         const problem = client.rename(input.name);
         if (problem) this.#error(problem.message);

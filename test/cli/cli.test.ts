@@ -307,7 +307,7 @@ describe("interactive (a terminal)", () => {
     alice.type("/help\r");
     await alice.waitLine(/\/history \[N\]/);
     alice.type("/dance\r");
-    await alice.waitLine("!!! unknown command /dance (type /help;");
+    await alice.waitLine("!!! Unknown command /dance. Type /help");
     alice.type("//slash at the start\r");
     expect(await bob.nextMessage()).toMatchObject({ text: "/slash at the start" });
 

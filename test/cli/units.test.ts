@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseCliArgs, resolveTarget, type CliOptions } from "../../src/cli/args.ts";
-import { HISTORY_DEFAULT, parseInput } from "../../src/cli/commands.ts";
+import { COMMAND_HELP, HISTORY_DEFAULT, parseInput } from "../../src/cli/commands.ts";
 import { closedOutcome, EXIT } from "../../src/cli/exitCodes.ts";
 import { Formatter, formatTime, nameColor, roomLabel, useColor } from "../../src/cli/format.ts";
 import { sanitize } from "../../src/cli/sanitize.ts";
@@ -150,32 +150,19 @@ describe("formatting", () => {
 });
 
 describe("commands", () => {
-  it("sends plain lines, and //lines without the first slash", () => {
-    expect(parseInput("hello")).toEqual({ kind: "message", text: "hello" });
-    expect(parseInput("  ")).toEqual({ kind: "empty" });
-    expect(parseInput("//shrug")).toEqual({ kind: "message", text: "/shrug" });
-  });
-
-  it("parses each command", () => {
-    expect(parseInput("/me waves hello")).toEqual({ kind: "action", text: "waves hello" });
-    expect(parseInput("/nick  Bobby ")).toEqual({ kind: "nick", name: "Bobby" });
-    expect(parseInput("/NICK bob")).toEqual({ kind: "nick", name: "bob" });
-    expect(parseInput("/who")).toEqual({ kind: "who" });
+  // The grammar is shared with the browser (test/client/commands.test.ts); these are the terminal's own.
+  it("adds /history and /quit to the shared commands", () => {
+    expect(parseInput("hello")).toEqual({ kind: "say", text: "hello" });
     expect(parseInput("/history")).toEqual({ kind: "history", count: HISTORY_DEFAULT });
     expect(parseInput("/history 5")).toEqual({ kind: "history", count: 5 });
-    expect(parseInput("/help")).toEqual({ kind: "help" });
+    expect(parseInput("/history lots")).toMatchObject({ kind: "invalid" });
     expect(parseInput("/quit")).toEqual({ kind: "quit" });
     expect(parseInput("/exit")).toEqual({ kind: "quit" });
   });
 
-  it("explains mistakes", () => {
-    expect(parseInput("/me")).toMatchObject({ kind: "invalid", message: "usage: /me ACTION" });
-    expect(parseInput("/nick")).toMatchObject({ kind: "invalid", message: "usage: /nick NAME" });
-    expect(parseInput("/history lots")).toMatchObject({ kind: "invalid" });
-    expect(parseInput("/history 0")).toMatchObject({ kind: "invalid" });
-    expect(parseInput("/history 100000")).toMatchObject({ kind: "invalid" });
-    expect(parseInput("/dance")).toMatchObject({ kind: "invalid", message: expect.stringContaining("unknown command /dance") });
-    expect(parseInput("/")).toMatchObject({ kind: "invalid" });
+  it("documents every command it understands in /help", () => {
+    const help = COMMAND_HELP.join("\n");
+    for (const usage of ["/me", "/nick", "/who", "/history", "/help", "/quit", "//text", "Ctrl-D"]) expect(help).toContain(usage);
   });
 });
 

@@ -8,7 +8,8 @@ import { RoomClient, roomSocketUrl, type ClosedReason, type ConnectionState, typ
 import { CLOSE_CODES, type ErrorFrame, type Member, type RoomEvent } from "../../protocol/frames.ts";
 import { DEFAULT_LIMITS } from "../../protocol/limits.ts";
 import { normalizeName, normalizeText, type RoomAddress } from "../../protocol/validate.ts";
-import { HELP_TEXT, parseComposerInput } from "../commands.ts";
+import { parseCommand } from "../../client/commands.ts";
+import { HELP_TEXT } from "../commands.ts";
 import { el, replaceChildren } from "../dom.ts";
 import { icon } from "../icons.ts";
 import { roomKey, roomLabel, roomPath } from "../route.ts";
@@ -287,7 +288,7 @@ export function showRoom(root: HTMLElement, address: RoomAddress, renderMissing:
   function submit(raw: string): boolean {
     const c = client;
     if (!c) return false;
-    const input = parseComposerInput(raw);
+    const input = parseCommand(raw);
     switch (input.kind) {
       case "empty":
         return false;
@@ -333,6 +334,9 @@ export function showRoom(root: HTMLElement, address: RoomAddress, renderMissing:
         transcript.notice(input.message, "warning");
         announcer.say(input.message);
         return false;
+      case "history":
+      case "quit":
+        return false; // terminal commands: not parsed without their extras
     }
   }
 

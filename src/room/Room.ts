@@ -136,7 +136,7 @@ export class Room extends DurableObject<Env> {
       this.#onFrame(ws, conn, data);
     } catch (error) {
       this.#logInternal(conn.session, error);
-      send(ws, errorFrame("internal", "the server could not handle that frame; nothing was changed"));
+      send(ws, errorFrame("internal", "the server could not handle that frame; try again (a message with an id is safe to resend)"));
     }
   }
 

@@ -20,6 +20,8 @@ export const newConnection = (now: number): Connection => ({ session: null, tat:
 export class Connections {
   readonly #ctx: DurableObjectState;
   #map: Map<WebSocket, Connection> | null = null;
+  /** Which socket holds each session (a disconnect asks; a scan would be O(sockets)). */
+  readonly #bySession = new Map<string, WebSocket>();
 
   constructor(ctx: DurableObjectState) {
     this.#ctx = ctx;
@@ -42,6 +44,7 @@ export class Connections {
   save(ws: WebSocket, conn: Connection): void {
     ws.serializeAttachment(conn);
     this.#load().set(ws, conn);
+    if (conn.session !== null) this.#bySession.set(conn.session, ws);
   }
 
   /**
@@ -53,6 +56,7 @@ export class Connections {
     const conn = map.get(ws);
     if (conn) {
       map.delete(ws);
+      this.#unindex(ws, conn);
       return conn;
     }
     // Not mapped: refused, released, or closed while the room slept.
@@ -68,19 +72,25 @@ export class Connections {
       // closed already: nothing can resurrect it
     }
     this.#load().delete(ws);
+    this.#unindex(ws, conn);
   }
 
   /** The socket holding this session token, if any. */
   findSession(session: string): [WebSocket, Connection] | undefined {
-    for (const entry of this.#load()) if (entry[1].session === session) return entry;
-    return undefined;
+    this.#load();
+    const ws = this.#bySession.get(session);
+    const conn = ws === undefined ? undefined : this.#map?.get(ws);
+    return ws !== undefined && conn !== undefined ? [ws, conn] : undefined;
   }
 
   /** Sessions held by a socket right now. */
-  liveSessions(): Set<string> {
-    const out = new Set<string>();
-    for (const conn of this.#load().values()) if (conn.session !== null) out.add(conn.session);
-    return out;
+  liveSessions(): ReadonlySet<string> {
+    this.#load();
+    return new Set(this.#bySession.keys());
+  }
+
+  #unindex(ws: WebSocket, conn: Connection): void {
+    if (conn.session !== null && this.#bySession.get(conn.session) === ws) this.#bySession.delete(conn.session);
   }
 
   #load(): Map<WebSocket, Connection> {
@@ -89,7 +99,9 @@ export class Connections {
     for (const ws of this.#ctx.getWebSockets()) {
       const conn = attachmentOf(ws);
       // Refused sockets (room full) never get an attachment.
-      if (conn) this.#map.set(ws, conn);
+      if (!conn) continue;
+      this.#map.set(ws, conn);
+      if (conn.session !== null) this.#bySession.set(conn.session, ws);
     }
     return this.#map;
   }

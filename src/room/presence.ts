@@ -29,6 +29,8 @@ export class Presence {
   readonly #sessions = new Map<string, Session>();
   /** The next joining-order number (the `ord` column). */
   #nextOrder = 1;
+  /** Sessions in their grace period: drops and alarms look only at these. */
+  readonly #held = new Set<string>();
   #membersCache: Member[] | null = null;
   #membersJsonCache: string | null = null;
 
@@ -47,6 +49,7 @@ export class Presence {
       "SELECT session, member_id, name, ord, held_until FROM sessions ORDER BY ord",
     )) {
       this.#sessions.set(session, { member: { id, name }, heldUntil });
+      if (heldUntil !== null) this.#held.add(session);
       this.#nextOrder = ord + 1;
     }
   }
@@ -111,22 +114,22 @@ export class Presence {
     if (!existing) return undefined;
     this.#sql.run("DELETE FROM sessions WHERE session = ?", session);
     this.#sessions.delete(session);
+    this.#held.delete(session);
     this.#invalidate();
     return existing.member;
   }
 
   /** Held sessions whose grace period has ended by `now`. */
   expired(now: number): string[] {
-    const out: string[] = [];
-    for (const [session, s] of this.#sessions) if (s.heldUntil !== null && s.heldUntil <= now) out.push(session);
-    return out;
+    return [...this.#held].filter((session) => (this.#sessions.get(session)?.heldUntil ?? Infinity) <= now);
   }
 
   /** When the next grace period ends, or null if nobody is held. */
   get nextDeadline(): number | null {
     let next: number | null = null;
-    for (const s of this.#sessions.values()) {
-      if (s.heldUntil !== null && (next === null || s.heldUntil < next)) next = s.heldUntil;
+    for (const session of this.#held) {
+      const until = this.#sessions.get(session)?.heldUntil;
+      if (until != null && (next === null || until < next)) next = until;
     }
     return next;
   }
@@ -149,6 +152,8 @@ export class Presence {
   #set(session: string, value: Session): void {
     const isNew = !this.#sessions.has(session);
     this.#sessions.set(session, value);
+    if (value.heldUntil === null) this.#held.delete(session);
+    else this.#held.add(session);
     if (!isNew) {
       this.#invalidate();
       return;

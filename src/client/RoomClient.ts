@@ -225,9 +225,11 @@ export class RoomClient {
     });
   }
 
-  /** Reconnects at once if not live (the network came back, the tab woke up). */
+  /** Reconnects at once if waiting to (the network came back, the tab woke up). */
   reconnectNow(): void {
-    if (this.#state !== "reconnecting") return;
+    // An attempt already under way is left to finish: a second socket would
+    // join with the same session and the room would close one of them (4001).
+    if (this.#state !== "reconnecting" || this.#ws) return;
     clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
     this.#open();
@@ -263,6 +265,7 @@ export class RoomClient {
     this.#ws = ws;
     this.#connectTimer = setTimeout(() => this.#lost(ws, 4000, "connect timeout"), this.#options.connectTimeoutMs);
     ws.addEventListener("open", () => {
+      if (ws !== this.#ws) return;
       const join: Record<string, unknown> = { type: "join", name: this.#name };
       if (this.#lastSeq !== undefined) join.since = this.#lastSeq;
       if (this.#session !== undefined) join.session = this.#session;

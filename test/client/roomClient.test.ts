@@ -173,6 +173,26 @@ describe("RoomClient", () => {
     await proxy.close();
   }, 90_000);
 
+  it("opens one socket however often reconnectNow is called while an attempt is under way", async () => {
+    const room = uniqueRoom("client");
+    const proxy = await startChaosProxy(server.url);
+    const c = new RoomClient({ url: roomSocketUrl(proxy.url, room), name: "alice", backoff: { initialMs: 5_000, maxMs: 5_000 } });
+    c.connect();
+    await until(() => c.state === "live");
+    c.dropConnection();
+    const before = proxy.accepted;
+    // The browser calls it on both `online` and `visibilitychange`.
+    c.reconnectNow();
+    c.reconnectNow();
+    c.reconnectNow();
+    await until(() => c.state === "live", 5000, "live again");
+    await sleep(300);
+    expect(proxy.accepted - before).toBe(1);
+    expect(c.state).toBe("live");
+    c.close();
+    await proxy.close();
+  });
+
   it("stops with the error when the room refuses its join", async () => {
     const room = uniqueRoom("client");
     const bad = client(room, "  ");

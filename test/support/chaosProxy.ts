@@ -9,6 +9,8 @@ export interface ChaosProxy {
   readonly url: string;
   /** Connections open right now. */
   readonly open: number;
+  /** Connections accepted since the proxy started. */
+  readonly accepted: number;
   /** Resets up to `count` random connections; returns how many. */
   killRandom(count?: number): number;
   /** While on, what the server sends is swallowed: requests arrive, answers never do. */
@@ -23,11 +25,13 @@ export function startChaosProxy(target: string): Promise<ChaosProxy> {
   const pairs = new Set<[Socket, Socket]>();
   let swallowing = false;
   let refusing = false;
+  let accepted = 0;
   const server = createServer((client) => {
     if (refusing) {
       client.resetAndDestroy();
       return;
     }
+    accepted += 1;
     const upstream = connect(Number(port), hostname);
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
@@ -51,6 +55,9 @@ export function startChaosProxy(target: string): Promise<ChaosProxy> {
         url: `http://127.0.0.1:${proxyPort}`,
         get open() {
           return pairs.size;
+        },
+        get accepted() {
+          return accepted;
         },
         killRandom(count = 1) {
           const victims = [...pairs].sort(() => Math.random() - 0.5).slice(0, count);

@@ -25,6 +25,7 @@ import {
 import { readLimits, REPLAY_CHUNK, WELCOME_EVENTS, type Limits } from "../protocol/limits.ts";
 import { takeToken } from "../protocol/rateLimit.ts";
 import { decodeClientFrame } from "../protocol/validate.ts";
+import { isWebSocketUpgrade } from "../worker/http.ts";
 import { log } from "../worker/log.ts";
 import { Connections, newConnection, type Connection } from "./connections.ts";
 import { EventLog, type StoredEvent } from "./eventLog.ts";
@@ -95,7 +96,7 @@ export class Room extends DurableObject<Env> {
 
   /** Accepts a WebSocket upgrade routed here by the Worker. */
   override fetch(request: Request): Response {
-    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+    if (!isWebSocketUpgrade(request)) {
       return new Response("expected a WebSocket upgrade", { status: 426 });
     }
     const { 0: client, 1: server } = new WebSocketPair();

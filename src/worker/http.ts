@@ -38,9 +38,13 @@ export function json(body: unknown, status = 200, headers?: HeadersInit): Respon
   return response;
 }
 
+export function isWebSocketUpgrade(request: Request): boolean {
+  return request.headers.get("Upgrade")?.toLowerCase() === "websocket";
+}
+
 /** Refuses anything but a WebSocket upgrade, with 426 as RFC 7231 asks. */
 export function requireWebSocket(request: Request, what: string): void {
-  if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+  if (!isWebSocketUpgrade(request)) {
     throw new HttpError(426, "upgrade_required", `${what} speaks WebSocket: send Upgrade: websocket`, {
       Upgrade: "websocket",
     });

@@ -191,8 +191,3 @@ export const CLOSE_CODES = {
 
 /** Sent as text `ping`, answered with `pong` without waking the room. */
 export const KEEPALIVE = { ping: "ping", pong: "pong" } as const;
-
-/** A stored event, as opposed to any other server frame. */
-export function isRoomEvent(frame: ServerFrame): frame is RoomEvent {
-  return "seq" in frame;
-}

@@ -9,16 +9,17 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { join, uniqueRoom } from "../support/node.ts";
 import {
+  browserSuite,
   enterRoom,
   expectGapFree,
-  browserSuite,
+  focused,
   say,
   scrollsSideways,
   setHidden,
-  focused,
   shownMessages,
   shownSeqs,
   until,
+  waitShown,
   type Person,
   type PersonOptions,
 } from "./support/browser.ts";
@@ -150,7 +151,7 @@ describe("chatting", () => {
     await b.getByRole("textbox", { name: /^Message/ }).press("Shift+Enter");
     await b.getByRole("textbox", { name: /^Message/ }).pressSequentially("second line");
     await b.getByRole("textbox", { name: /^Message/ }).press("Enter");
-    await a.locator("li.msg .text", { hasText: "second line" }).waitFor();
+    await waitShown(a, "second line");
     await a.getByText("bob is typing…").waitFor({ state: "hidden" });
     expect(await shownMessages(a)).toEqual(["hello bob", "hi alice\nsecond line"]);
     await expect(a.getByTestId("announcer").textContent()).resolves.toContain("bob: hi alice");
@@ -211,7 +212,7 @@ describe("chatting", () => {
     ];
     for (const text of payloads) await say(mallory.page, text);
     const a = alice.page;
-    await a.locator("li.msg .text", { hasText: "data:text/html" }).waitFor();
+    await waitShown(a, "data:text/html");
     expect(await shownMessages(a)).toEqual(payloads);
     const transcript = a.locator("ol.transcript");
     await expect(transcript.locator("img, script, b").count()).resolves.toBe(0);
@@ -304,7 +305,7 @@ describe("layout and access", () => {
     await a.keyboard.press("Shift+Enter");
     await a.keyboard.type("second");
     await a.keyboard.press("Enter");
-    await a.locator("li.msg .text", { hasText: "second" }).waitFor();
+    await waitShown(a, "second");
     expect(await shownMessages(a)).toEqual(["first\nsecond"]);
 
     const box = a.getByRole("textbox", { name: /^Message/ });
@@ -324,7 +325,7 @@ describe("layout and access", () => {
     await a.keyboard.press("Tab");
     await expect(focused(a)).resolves.toEqual({ tag: "BUTTON", text: "Send" });
     await a.keyboard.press("Enter");
-    await a.locator("li.msg .text", { hasText: "short again" }).waitFor();
+    await waitShown(a, "short again");
   });
 
   it("counts unread messages in the tab title while the tab is hidden", async () => {

@@ -9,14 +9,15 @@ import type { Page, WebSocketRoute } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { uniqueRoom } from "../support/node.ts";
 import {
-  enterRoom,
-  expectGapFree,
-  EXPECTED_OFFLINE,
   browserSuite,
+  enterRoom,
+  EXPECTED_OFFLINE,
+  expectGapFree,
   say,
   shownMessages,
   until,
   waitLive,
+  waitShown,
   type Person,
   type PersonOptions,
 } from "./support/browser.ts";
@@ -71,7 +72,7 @@ describe("reconnecting", () => {
     };
     await bobSays("before 1");
     await bobSays("before 2");
-    await a.locator("li.msg .text", { hasText: "before 2" }).waitFor();
+    await waitShown(a, "before 2");
 
     await killSocket(a);
     await say(a, "from alice during the drop"); // pending until the reconnect
@@ -82,8 +83,8 @@ describe("reconnecting", () => {
     await bobSays("during 3");
     await waitLive(a);
     await bobSays("after 1");
-    await a.locator("li.msg .text", { hasText: "after 1" }).waitFor();
-    await bob.page.locator("li.msg .text", { hasText: "from alice during the drop" }).waitFor();
+    await waitShown(a, "after 1");
+    await waitShown(bob.page, "from alice during the drop");
 
     expect(await statesShown(a)).toEqual(expect.arrayContaining(["reconnecting", "live"]));
     const shown = await texts(a);
@@ -106,7 +107,7 @@ describe("reconnecting", () => {
     await enterRoom(bob, room);
     const a = alice.page;
     await say(bob.page, "hello before");
-    await a.locator("li.msg .text", { hasText: "hello before" }).waitFor();
+    await waitShown(a, "hello before");
 
     await alice.context.setOffline(true);
     await a.locator('.status[data-state="offline"]', { hasText: "Offline" }).waitFor();
@@ -114,13 +115,13 @@ describe("reconnecting", () => {
     const pending = a.locator("li.pending", { hasText: "written offline" });
     await pending.locator(".pending-status", { hasText: "Waiting for connection" }).waitFor();
     for (const text of ["while away 1", "while away 2", "while away 3"]) await say(bob.page, text);
-    await bob.page.locator("li.msg .text", { hasText: "while away 3" }).waitFor();
+    await waitShown(bob.page, "while away 3");
 
     await alice.context.setOffline(false);
     await waitLive(a);
     await pending.waitFor({ state: "detached" });
-    await bob.page.locator("li.msg .text", { hasText: "written offline" }).waitFor();
-    await a.locator("li.msg .text", { hasText: "while away 3" }).waitFor();
+    await waitShown(bob.page, "written offline");
+    await waitShown(a, "while away 3");
 
     const aliceTexts = await texts(a);
     expect(aliceTexts).toEqual(["hello before", "while away 1", "while away 2", "while away 3", "written offline"]);
@@ -137,15 +138,15 @@ describe("reconnecting", () => {
     await enterRoom(bob, room);
     const a = alice.page;
     await say(bob.page, "before the reload");
-    await a.locator("li.msg .text", { hasText: "before the reload" }).waitFor();
+    await waitShown(a, "before the reload");
     const selfId = await a.locator(".member-list li", { hasText: "(you)" }).getAttribute("data-member-id");
 
     await a.reload();
     await waitLive(a);
-    await a.locator("li.msg .text", { hasText: "before the reload" }).waitFor();
+    await waitShown(a, "before the reload");
     await expect(a.locator(".member-list li", { hasText: "(you)" }).getAttribute("data-member-id")).resolves.toBe(selfId);
     await say(a, "after the reload");
-    await bob.page.locator("li.msg .text", { hasText: "after the reload" }).waitFor();
+    await waitShown(bob.page, "after the reload");
     // Bob saw no leave and no second join.
     await expect(bob.page.locator("li.presence", { hasText: "alice" }).count()).resolves.toBe(1);
     await expect(bob.page.locator(".member-list li").count()).resolves.toBe(2);
@@ -176,7 +177,7 @@ describe("reconnecting", () => {
     await waitLive(first);
     await second.getByRole("alert").filter({ hasText: "open in another tab" }).waitFor();
     await say(first, "back in the first tab");
-    await first.locator("li.msg .text", { hasText: "back in the first tab" }).waitFor();
+    await waitShown(first, "back in the first tab");
     // Still one alice: the same member moved between tabs.
     await expect(first.locator(".member-list li").count()).resolves.toBe(1);
     await expect(first.locator("li.presence.joined").count()).resolves.toBe(1);
@@ -214,20 +215,20 @@ describe("what the room says on a resume", () => {
     await enterRoom(bob, room);
     const a = alice.page;
     await say(bob.page, "first");
-    await a.locator("li.msg .text", { hasText: "first" }).waitFor();
+    await waitShown(a, "first");
 
     await drop();
     await a.locator("li.notice", { hasText: "Some older messages are no longer available." }).waitFor();
     await waitLive(a);
     await say(bob.page, "second");
-    await a.locator("li.msg .text", { hasText: "second" }).waitFor();
+    await waitShown(a, "second");
     expect(await texts(a)).toEqual(["first", "second"]);
 
     await drop();
     await a.locator("li.notice", { hasText: "history was reset" }).waitFor();
     await waitLive(a);
     await say(bob.page, "third");
-    await a.locator("li.msg .text", { hasText: "third" }).waitFor();
+    await waitShown(a, "third");
     // What it held before the reset is gone; what came after shows.
     expect(await texts(a)).toEqual(["third"]);
   });
@@ -302,7 +303,7 @@ describe("refusals", () => {
     await enterRoom(bob, room);
     const burst = Array.from({ length: 16 }, (_, i) => `burst ${i + 1}`);
     for (const text of burst) await say(alice.page, text);
-    await bob.page.locator("li.msg .text", { hasText: "burst 16" }).waitFor();
+    await waitShown(bob.page, "burst 16");
     expect(await texts(bob.page)).toEqual(burst);
     await until(async () => (await alice.page.locator("li.pending").count()) === 0, "alice's outbox empty");
     await expect(alice.page.locator("li.notice").count()).resolves.toBe(0);

@@ -10,7 +10,17 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWranglerDev, type DevServer } from "../support/wranglerDev.ts";
-import { enterRoom, launchChromium, newPerson, say, scrollsSideways, waitLive, type Person, type PersonOptions } from "./support/browser.ts";
+import {
+  enterRoom,
+  launchChromium,
+  newPerson,
+  say,
+  scrollsSideways,
+  waitLive,
+  waitShown,
+  type Person,
+  type PersonOptions,
+} from "./support/browser.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const OUT = join(ROOT, process.env.PARLEY_SCREENSHOTS === "docs" ? "docs/screenshots" : "test-results/screenshots");
@@ -71,7 +81,7 @@ describe("screenshots", () => {
     await erin.page.getByRole("link", { name: /Parley home/ }).click();
     await say(carol.page, "thanks dave!");
     await say(dave.page, "two sugars for robert, as usual");
-    await a.locator("li.msg .text", { hasText: "two sugars" }).waitFor();
+    await waitShown(a, "two sugars");
     // At typing speed: the typing notice goes out at most every 3 s, and carol has just sent one.
     await carol.page.getByRole("textbox", { name: /^Message/ }).pressSequentially("one more thing", { delay: 250 });
     await a.getByText("carol is typing…").waitFor();
@@ -81,13 +91,13 @@ describe("screenshots", () => {
     const night = await person({ name: "frank", colorScheme: "dark", viewport: { width: 1100, height: 720 } });
     await enterRoom(night, room);
     await say(carol.page, "ok, see you all at 3");
-    await night.page.locator("li.msg .text", { hasText: "see you all at 3" }).waitFor();
+    await waitShown(night.page, "see you all at 3");
     await shot(night.page, "room-dark.png");
 
     const phone = await person({ name: "grace", viewport: { width: 375, height: 740 } });
     await enterRoom(phone, room);
     await say(phone.page, "on my phone, joining from the bus");
-    await phone.page.locator("li.msg .text", { hasText: "from the bus" }).waitFor();
+    await waitShown(phone.page, "from the bus");
     expect(await scrollsSideways(phone.page)).toBe(false);
     await shot(phone.page, "room-phone.png");
 

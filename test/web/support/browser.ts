@@ -145,9 +145,18 @@ export function shownSeqs(page: Page): Promise<number[]> {
   );
 }
 
+/** Confirmed messages in the transcript (a message still pending is listed apart, below it). */
+const SHOWN_MESSAGE_TEXT = "ol.transcript:not(.pending-list) > li.msg .text";
+
 /** The texts of the confirmed (non-pending) messages shown, top to bottom. */
 export function shownMessages(page: Page): Promise<string[]> {
-  return page.$$eval("ol.transcript:not(.pending-list) > li.msg .text", (items) => items.map((item) => item.textContent ?? ""));
+  return page.$$eval(SHOWN_MESSAGE_TEXT, (items) => items.map((item) => item.textContent ?? ""));
+}
+
+/** Waits until a confirmed message containing `text` is shown (a pending copy does not count). */
+export async function waitShown(page: Page, text: string): Promise<void> {
+  // Strict: a message shown twice fails here.
+  await page.locator(SHOWN_MESSAGE_TEXT, { hasText: text }).waitFor();
 }
 
 /** Every seq exactly once and consecutive: nothing lost, nothing repeated, nothing reordered. */

@@ -108,8 +108,10 @@ export class EventLog {
     const floor = this.oldestSeq;
     const recent = this.#cached();
     const firstCached = recent[0]?.seq ?? this.#last + 1;
-    const from = Math.max(before - limit, floor);
-    if (from >= firstCached) return recent.slice(from - firstCached, Math.max(0, Math.min(before, this.#last + 1) - firstCached));
+    // A `before` past the newest event asks for the newest page.
+    const end = Math.min(before, this.#last + 1);
+    const from = Math.max(end - limit, floor);
+    if (from >= firstCached) return recent.slice(from - firstCached, Math.max(0, end - firstCached));
     const rows = this.#rows(
       "SELECT seq, json FROM events WHERE seq < ? AND seq >= ? ORDER BY seq DESC LIMIT ?",
       before,

@@ -44,6 +44,12 @@ describe("history", () => {
     expect(last.hasMore).toBe(false);
     expect(last.events[0]).toMatchObject({ type: "joined", member: { name: "filler0" } });
 
+    // A `before` past the newest event pages back from the newest.
+    socket.send({ type: "history", before: 1_000_000, limit: 5 });
+    const newest = (await socket.nextOf("history")) as HistoryFrame;
+    expect(seqs(newest.events)).toEqual(range(67, 71));
+    expect(newest.hasMore).toBe(true);
+
     for (const s of [...fillers, socket]) s.close(1000);
   });
 
@@ -120,8 +126,14 @@ describe("history", () => {
         await sleep(200); // the default rate limit: 5 frames a second
         socket.send({ type: "history", before, limit: 100 });
         const page = (await socket.nextOf("history")) as HistoryFrame;
-        // Events after the snapshot (the resumers' comings and goings) are real but not modelled.
-        const expected = all.filter((e) => e.seq < before && e.seq >= before - 100);
+        // The newest 100 events below `before`, gap-free. Events after the
+        // snapshot (the resumers' comings and goings) are real but not modelled.
+        const seqs = page.events.map((e) => e.seq);
+        const top = seqs.at(-1) ?? 0;
+        if (before <= last + 1) expect(top, `${round}: before ${before}`).toBe(before - 1);
+        else expect(top, `${round}: before ${before}`).toBeGreaterThanOrEqual(last);
+        expect(seqs, `${round}: before ${before}`).toEqual(range(Math.max(1, top - 99), top));
+        const expected = all.filter((e) => e.seq >= (seqs[0] ?? before) && e.seq < before);
         expect(page.events.filter((e) => e.seq <= last), `${round}: before ${before}`).toEqual(expected);
       }
       for (const since of [0, 100, 150, 151, 152, last - 1, last]) {

@@ -17,6 +17,15 @@ export const TIGHT_LIMITS = {
   ALLOWED_ORIGINS: "https://friend.example, https://other.example",
 };
 
+/** A crowd of four, so a room can become one and stop being one with a handful of sockets. */
+export const CROWD_LIMITS = {
+  CROWD_SIZE: "4",
+  PRESENCE_BATCH_SOCKETS: "1000",
+  RECONNECT_GRACE_MS: "300",
+  RATE_BURST: "1000",
+  RATE_PER_SECOND: "1000",
+};
+
 export default defineConfig({
   test: {
     // The room logs a JSON line per connect and disconnect; show them only for failures.
@@ -27,7 +36,7 @@ export default defineConfig({
         test: {
           name: "workerd",
           include: ["test/{protocol,worker,room}/**/*.test.ts"],
-          exclude: ["test/room/tight/**"],
+          exclude: ["test/room/tight/**", "test/room/crowd/**"],
           // Generous: CI machines have two cores shared with wrangler dev and Chromium.
           testTimeout: 30_000,
         },
@@ -35,6 +44,10 @@ export default defineConfig({
       {
         plugins: [cloudflareTest({ wrangler, miniflare: { bindings: TIGHT_LIMITS } })],
         test: { name: "workerd-tight", include: ["test/room/tight/**/*.test.ts"], testTimeout: 30_000 },
+      },
+      {
+        plugins: [cloudflareTest({ wrangler, miniflare: { bindings: CROWD_LIMITS } })],
+        test: { name: "workerd-crowd", include: ["test/room/crowd/**/*.test.ts"], testTimeout: 30_000 },
       },
       {
         test: {

@@ -4,6 +4,7 @@
  * through `sanitize` here, so callers cannot forget it.
  */
 import type { Member, RoomEvent } from "../protocol/frames.ts";
+import type { RoomPresence } from "../client/RoomClient.ts";
 import { sanitize } from "./sanitize.ts";
 
 /**
@@ -110,10 +111,11 @@ export class Formatter {
     return this.dim(`--- ${formatDay(ts)} ---`);
   }
 
-  /** The member list for /who. */
-  members(members: readonly Member[]): string {
+  /** The member list for /who; a crowd is only counted. */
+  members({ members, online, crowd }: RoomPresence): string {
+    if (crowd) return this.dim(`--- ${online} online (too many to list)`);
     const names = members.map((m) => (m.id === this.#selfId() ? `${this.name(m)} (you)` : this.name(m)));
-    return `${this.dim(`--- ${members.length} online:`)} ${names.join(", ")}`;
+    return `${this.dim(`--- ${online} online:`)} ${names.join(", ")}`;
   }
 }
 

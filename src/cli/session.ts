@@ -121,7 +121,11 @@ class Session {
       if (!this.#welcomed) {
         const others = welcome.members.filter((m) => m.id !== welcome.self.id);
         const fmt = this.#noticeFormatter;
-        const who = others.length === 0 ? "nobody else is here" : `also here: ${others.map((m) => fmt.name(m)).join(", ")}`;
+        const who = welcome.crowd
+          ? `${welcome.online} people are here`
+          : others.length === 0
+            ? "nobody else is here"
+            : `also here: ${others.map((m) => fmt.name(m)).join(", ")}`;
         // After the history, which the room client delivers right after this.
         queueMicrotask(() => {
           this.#notice(`you are in ${this.#label} as ${fmt.name(welcome.self)}; ${who}`);
@@ -248,7 +252,7 @@ class Session {
       }
       case "who":
         if (!this.#welcomed) this.#notice("not joined yet");
-        else this.#transcript([this.#out.members(client.members)]);
+        else this.#transcript([this.#out.members(client.presence)]);
         return;
       case "history":
         if (this.#historyBusy) return this.#notice("still fetching earlier events…");

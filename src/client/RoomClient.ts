@@ -11,7 +11,8 @@
  * - keeps an outbox: a message gets a unique id when it is written, waits while
  *   offline, is sent once live, and is resent after a reconnect unless the
  *   replay shows it was stored (the room deduplicates ids anyway);
- * - keeps the member list current from welcome, joined, left and renamed.
+ * - keeps presence current: the member list from welcome, joined, left and
+ *   renamed, or in a crowd only the number online (`presence` frames).
  *
  * It uses the global WebSocket (browsers, Node 22+) and no timers that
  * outlive `close()`.
@@ -23,6 +24,7 @@ import {
   type ErrorFrame,
   type HistoryFrame,
   type Member,
+  type PresenceFrame,
   type RoomEvent,
   type ServerFrame,
   type WelcomeFrame,
@@ -40,6 +42,15 @@ export interface PendingMessage {
   action: boolean;
 }
 
+/** Who is in the room, as far as this client knows. */
+export interface RoomPresence {
+  /** Everyone online, in joining order; empty in a crowd. */
+  members: readonly Member[];
+  online: number;
+  /** A crowd counts people instead of listing them (protocol: PresenceFrame). */
+  crowd: boolean;
+}
+
 /** Why the client stopped for good (state "closed"). */
 export interface ClosedReason {
   code: number;
@@ -54,7 +65,7 @@ export interface RoomClientEvents {
   welcome: { welcome: WelcomeFrame; fresh: boolean };
   /** Each room event exactly once, in seq order. */
   event: RoomEvent;
-  members: readonly Member[];
+  presence: RoomPresence;
   typing: Member;
   /** Errors the room sent that did not stop the client (rate_limited, text_too_long…). */
   error: ErrorFrame;
@@ -107,7 +118,7 @@ export class RoomClient {
   #lastHeard = 0;
   #lastTyping = 0;
   #self: Member | undefined;
-  #members: Member[] = [];
+  #presence: RoomPresence = { members: [], online: 0, crowd: false };
   /** The room's lastSeq in the latest welcome: events up to it are replay. */
   #welcomeSeq = 0;
   #limits: AdvertisedLimits | undefined;
@@ -147,8 +158,8 @@ export class RoomClient {
   get self(): Member | undefined {
     return this.#self;
   }
-  get members(): readonly Member[] {
-    return this.#members;
+  get presence(): RoomPresence {
+    return this.#presence;
   }
   /** The newest seq delivered: persist it with `session` to resume later. */
   get lastSeq(): number | undefined {
@@ -210,7 +221,8 @@ export class RoomClient {
   /** Tells the room this user is typing; throttled to one frame per 3 s. */
   typing(): void {
     const now = Date.now();
-    if (this.#state !== "live" || now - this.#lastTyping < TYPING_INTERVAL_MS) return;
+    // A crowd does not relay typing notices: sending one would only cost a message.
+    if (this.#state !== "live" || this.#presence.crowd || now - this.#lastTyping < TYPING_INTERVAL_MS) return;
     if (this.#sendFrame({ type: "typing" }) === 0) this.#lastTyping = now;
   }
 
@@ -293,6 +305,8 @@ export class RoomClient {
         if (wasReplaying && !this.#replaying) this.#flushOutbox();
         return;
       }
+      case "presence":
+        return this.#onPresence(frame);
       case "typing":
         if (frame.member.id !== this.#self?.id) this.#emit("typing", frame.member);
         return;
@@ -319,7 +333,8 @@ export class RoomClient {
     this.#name = welcome.self.name;
     this.#session = welcome.session;
     this.#limits = welcome.limits;
-    this.#members = [...welcome.members];
+    const online = typeof welcome.online === "number" ? welcome.online : welcome.members.length;
+    this.#presence = { members: [...welcome.members], online, crowd: welcome.crowd === true };
     // The room no longer has what we missed: accept the gap it announced.
     if (welcome.truncated && welcome.oldestSeq !== undefined) this.#lastSeq = welcome.oldestSeq - 1;
     this.#inFlight.clear();
@@ -327,7 +342,7 @@ export class RoomClient {
     this.#setState("live");
     this.#emit("welcome", { welcome, fresh });
     this.#welcomeSeq = welcome.lastSeq;
-    this.#emit("members", this.#members);
+    this.#emit("presence", this.#presence);
     // Replayed messages of ours are acknowledged as they arrive; nothing is
     // resent before the whole replay (it may continue in events frames) is in.
     for (const event of welcome.events) this.#deliver(this.#ws, event);
@@ -353,7 +368,7 @@ export class RoomClient {
     this.#lastSeq = event.seq;
     if (event.type === "message" && event.id !== undefined) this.#acknowledge(event.id);
     // The welcome's member list already includes everything it replays.
-    if (event.seq > this.#welcomeSeq && this.#applyPresence(event)) this.#emit("members", this.#members);
+    if (event.seq > this.#welcomeSeq && this.#applyPresence(event)) this.#emit("presence", this.#presence);
     if (event.type === "renamed" && event.member.id === this.#self?.id) {
       this.#self = event.member;
       this.#name = event.member.name;
@@ -364,20 +379,33 @@ export class RoomClient {
 
   /** Updates the member list for a presence event; true if it changed. */
   #applyPresence(event: RoomEvent): boolean {
+    const { members, crowd } = this.#presence;
+    let next: Member[];
     switch (event.type) {
       case "joined":
-        if (this.#members.some((m) => m.id === event.member.id)) return false;
-        this.#members = [...this.#members, event.member];
-        return true;
+        if (crowd || members.some((m) => m.id === event.member.id)) return false;
+        next = [...members, event.member];
+        break;
       case "left":
-        this.#members = this.#members.filter((m) => m.id !== event.member.id);
-        return true;
+        if (crowd) return false;
+        next = members.filter((m) => m.id !== event.member.id);
+        break;
       case "renamed":
-        this.#members = this.#members.map((m) => (m.id === event.member.id ? event.member : m));
-        return true;
+        if (crowd) return false;
+        next = members.map((m) => (m.id === event.member.id ? event.member : m));
+        break;
       default:
         return false;
     }
+    this.#presence = { members: next, online: next.length, crowd: false };
+    return true;
+  }
+
+  #onPresence(frame: PresenceFrame): void {
+    this.#presence = frame.crowd
+      ? { members: [], online: frame.online, crowd: true }
+      : { members: frame.members, online: frame.online, crowd: false };
+    this.#emit("presence", this.#presence);
   }
 
   #onError(ws: WebSocket, error: ErrorFrame): void {

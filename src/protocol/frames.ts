@@ -113,8 +113,12 @@ export interface WelcomeFrame {
   self: Member;
   /** Secret: send it back as `join.session` to reconnect as the same member. */
   session: string;
-  /** Everyone online, the newcomer included. */
+  /** Everyone online, the newcomer included; empty in a crowd. */
   members: Member[];
+  /** How many members are online (held reconnects included). */
+  online: number;
+  /** The room is a crowd (`CROWD_SIZE` members or more): presence comes as counts. */
+  crowd?: true;
   /** Replay: events after `since`, or the newest 50. More may follow in `events` frames. */
   events: RoomEvent[];
   /** The room's newest seq when this welcome was sent. */
@@ -134,6 +138,16 @@ export interface EventsFrame {
   type: "events";
   events: RoomEvent[];
 }
+
+/**
+ * Presence when the room becomes a crowd, while it is one, and when it stops
+ * being one. In a crowd, joins and leaves are not events: this frame only
+ * counts who is online. When the room stops being a crowd, `members` lists
+ * everyone again, and joined/left events resume from there.
+ */
+export type PresenceFrame =
+  | { type: "presence"; online: number; crowd: true }
+  | { type: "presence"; online: number; crowd: false; members: Member[] };
 
 export interface TypingNotice {
   type: "typing";
@@ -171,7 +185,14 @@ export interface ErrorFrame {
   retryAfterMs?: number;
 }
 
-export type ServerFrame = WelcomeFrame | RoomEvent | EventsFrame | TypingNotice | HistoryFrame | ErrorFrame;
+export type ServerFrame =
+  | WelcomeFrame
+  | RoomEvent
+  | EventsFrame
+  | PresenceFrame
+  | TypingNotice
+  | HistoryFrame
+  | ErrorFrame;
 
 /** WebSocket close codes the room uses, besides the standard 1000/1001/1006. */
 export const CLOSE_CODES = {

@@ -28,6 +28,12 @@ export interface Limits {
   JOIN_TIMEOUT_MS: number;
   /** Rooms with at least this many sockets batch presence events (join storms). */
   PRESENCE_BATCH_SOCKETS: number;
+  /**
+   * Rooms with at least this many members are a crowd: joins and leaves are
+   * counted (`presence` frames) instead of announced and stored, the welcome
+   * lists nobody, and typing notices are not relayed.
+   */
+  CROWD_SIZE: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -43,6 +49,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   DEDUP_WINDOW: 1000,
   JOIN_TIMEOUT_MS: 10_000,
   PRESENCE_BATCH_SOCKETS: 64,
+  CROWD_SIZE: 100,
 });
 
 /** Events sent on a join without `since`. */

@@ -27,6 +27,7 @@ import { takeToken } from "../protocol/rateLimit.ts";
 import { decodeClientFrame } from "../protocol/validate.ts";
 import { isWebSocketUpgrade } from "../worker/http.ts";
 import { log } from "../worker/log.ts";
+import { ConnectionLog } from "./connectionLog.ts";
 import { Connections, newConnection, type Connection } from "./connections.ts";
 import { EventLog, type StoredEvent } from "./eventLog.ts";
 import { Broadcaster } from "./broadcaster.ts";
@@ -38,7 +39,9 @@ import { MeteredSql, type StorageCounters } from "./sql.ts";
 /** What `GET /api/rooms/:room` reports, besides the room's address. */
 export interface RoomInfo {
   online: number;
+  /** Everyone online; empty in a crowd. */
   members: Member[];
+  crowd: boolean;
   lastSeq: number;
 }
 
@@ -65,6 +68,7 @@ export class Room extends DurableObject<Env> {
   #messages = 0;
   #joins = 0;
   readonly #broadcaster: Broadcaster;
+  readonly #connLog: ConnectionLog;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -84,7 +88,8 @@ export class Room extends DurableObject<Env> {
     this.#recentIds = new RecentIds(Math.min(limits.DEDUP_WINDOW, limits.HISTORY_LIMIT));
     this.#presence = new Presence(this.#sql);
     this.#conns = new Connections(ctx);
-    this.#broadcaster = new Broadcaster(this.#conns, limits.PRESENCE_BATCH_SOCKETS);
+    this.#connLog = new ConnectionLog(this.#logName);
+    this.#broadcaster = new Broadcaster(this.#conns, limits.PRESENCE_BATCH_SOCKETS, () => this.#presenceFrame());
     // Members whose sockets died with the process (a crash or a deploy) get
     // the same grace as any dropped connection.
     if (this.#presence.adoptOrphans(this.#conns.liveSessions(), Date.now() + limits.RECONNECT_GRACE_MS) > 0) {
@@ -115,8 +120,13 @@ export class Room extends DurableObject<Env> {
 
   /** Who is here and how far history goes, for the HTTP API. */
   info(): RoomInfo {
-    const members = this.#presence.members;
-    return { online: members.length, members, lastSeq: this.#events.lastSeq };
+    const crowd = this.#crowd;
+    return {
+      online: this.#presence.size,
+      members: crowd ? [] : this.#presence.members,
+      crowd,
+      lastSeq: this.#events.lastSeq,
+    };
   }
 
   /** Storage rows and work since this instance started (exposed only when EXPOSE_STATS is set). */
@@ -155,11 +165,12 @@ export class Room extends DurableObject<Env> {
     this.#disconnect(ws, 1006);
   }
 
-  /** Sends presence events held back by the batch window; announces members whose grace ended. */
+  /** Sends presence held back by the batch window; announces members whose grace ended; logs a crowd's connections. */
   override alarm(): void {
     const now = Date.now();
     this.#broadcaster.flushDue(now);
     for (const session of this.#presence.expired(now)) this.#leave(session);
+    this.#connLog.flushDue(now, { sockets: this.#conns.size, online: this.#presence.size });
     this.#scheduleAlarm();
   }
 
@@ -177,6 +188,11 @@ export class Room extends DurableObject<Env> {
     }
     conn.tat = rate.tat;
     conn.strikes = 0;
+    // A join saves the connection itself, with its session: one attachment write, not two.
+    if (decoded.ok && decoded.value.type === "join") {
+      this.#onJoin(ws, conn, decoded.value);
+      return;
+    }
     this.#conns.save(ws, conn);
 
     if (!decoded.ok) {
@@ -184,10 +200,6 @@ export class Room extends DurableObject<Env> {
       return;
     }
     const frame = decoded.value;
-    if (frame.type === "join") {
-      this.#onJoin(ws, conn, frame);
-      return;
-    }
     const session = conn.session;
     const member = session === null ? undefined : this.#presence.get(session)?.member;
     if (session === null || !member) {
@@ -200,7 +212,9 @@ export class Room extends DurableObject<Env> {
       case "rename":
         return this.#onRename(session, member, frame);
       case "typing":
-        return this.#broadcaster.notice(JSON.stringify({ type: "typing", member }), ws);
+        // Nobody can follow who is typing in a crowd; relaying it would cost a frame per socket.
+        if (!this.#crowd) this.#broadcaster.notice(JSON.stringify({ type: "typing", member }), ws);
+        return;
       case "history":
         return this.#onHistory(ws, frame);
     }
@@ -220,6 +234,7 @@ export class Room extends DurableObject<Env> {
 
   #onJoin(ws: WebSocket, conn: Connection, frame: JoinFrame): void {
     if (conn.session !== null) {
+      this.#conns.save(ws, conn);
       send(ws, errorFrame("bad_request", "already joined; send a rename frame to change your name"));
       return;
     }
@@ -232,16 +247,21 @@ export class Room extends DurableObject<Env> {
     this.#conns.save(ws, conn);
 
     let announcement: StoredEvent | undefined;
+    let counted = false;
     if (!earlier) {
-      announcement = this.#events.append((seq, ts) => ({ type: "joined", seq, ts, member }));
       this.#joins += 1;
+      // A crowd counts its newcomers instead of announcing each to everyone.
+      if (this.#crowd) counted = true;
+      else announcement = this.#events.append((seq, ts) => ({ type: "joined", seq, ts, member }));
     } else if (earlier.name !== member.name) {
       announcement = this.#events.append((seq, ts) => ({ type: "renamed", seq, ts, member, from: earlier.name }));
     }
     this.#sendWelcome(ws, member, session, frame.since, lastSeqBefore);
     this.#broadcaster.welcomed(ws, this.#events.lastSeq);
     if (announcement) this.#announce(announcement);
-    log("connect", { room: this.#logName, member: member.id, resumed: earlier !== undefined, sockets: this.#conns.size });
+    if (counted) this.#countChanged();
+    const fields = { member: member.id, resumed: earlier !== undefined, sockets: this.#conns.size };
+    if (this.#connLog.connect(fields, this.#crowd, Date.now())) this.#scheduleAlarm();
   }
 
   /**
@@ -261,7 +281,7 @@ export class Room extends DurableObject<Env> {
 
   #sendWelcome(ws: WebSocket, self: Member, session: string, since: number | undefined, lastSeqBefore: number): void {
     const events = this.#events;
-    const welcome: Omit<WelcomeFrame, "events" | "members"> = {
+    const welcome: Omit<WelcomeFrame, "events" | "members" | "online"> = {
       type: "welcome",
       protocol: PROTOCOL_VERSION,
       room: this.#room,
@@ -286,8 +306,11 @@ export class Room extends DurableObject<Env> {
     const replayStart = replay[0]?.seq ?? (since !== undefined && !welcome.reset ? since + 1 : events.lastSeq + 1);
     welcome.hasMore = replayStart > events.oldestSeq;
     // Stored events and the member list are JSON already: splice them in rather than re-encode.
+    const online = this.#presence.size;
+    if (this.#crowd) welcome.crowd = true;
     const head = JSON.stringify(welcome).slice(0, -1);
-    send(ws, `${head},"members":${this.#presence.membersJson},"events":[${joinJson(replay, 0, REPLAY_CHUNK)}]}`);
+    const members = welcome.crowd ? "[]" : this.#presence.membersJson;
+    send(ws, `${head},"online":${online},"members":${members},"events":[${joinJson(replay, 0, REPLAY_CHUNK)}]}`);
     for (let start = REPLAY_CHUNK; start < replay.length; start += REPLAY_CHUNK) {
       send(ws, `{"type":"events","events":[${joinJson(replay, start, start + REPLAY_CHUNK)}]}`);
     }
@@ -341,7 +364,7 @@ export class Room extends DurableObject<Env> {
     const conn = this.#conns.remove(ws);
     if (!conn) return;
     const session = conn.session;
-    log("disconnect", { room: this.#logName, member: this.#memberId(session), code });
+    if (this.#connLog.disconnect({ member: this.#memberId(session), code }, this.#crowd, Date.now())) this.#scheduleAlarm();
     // Not joined, replaced by a newer socket, or already ended: nothing to announce.
     if (session === null || !this.#presence.get(session) || this.#conns.findSession(session)) return;
     this.#conns.release(ws, conn);
@@ -356,9 +379,30 @@ export class Room extends DurableObject<Env> {
   }
 
   #leave(session: string): void {
+    // Leaving a crowd is counted, even by the one who makes it a room again:
+    // the presence frame then lists everyone, which a `left` event could not.
+    const wasCrowd = this.#crowd;
     const member = this.#presence.end(session);
     if (!member) return;
-    this.#announce(this.#events.append((seq, ts) => ({ type: "left", seq, ts, member })));
+    if (wasCrowd) this.#countChanged();
+    else this.#announce(this.#events.append((seq, ts) => ({ type: "left", seq, ts, member })));
+  }
+
+  /** `CROWD_SIZE` members or more (see PresenceFrame). */
+  get #crowd(): boolean {
+    return this.#presence.size >= this.#limits.CROWD_SIZE;
+  }
+
+  /** The `presence` frame for the room as it is now. */
+  #presenceFrame(): string {
+    const online = this.#presence.size;
+    return this.#crowd
+      ? `{"type":"presence","online":${online},"crowd":true}`
+      : `{"type":"presence","online":${online},"crowd":false,"members":${this.#presence.membersJson}}`;
+  }
+
+  #countChanged(): void {
+    if (this.#broadcaster.countChanged(Date.now())) this.#scheduleAlarm();
   }
 
   /** Broadcasts a presence event, now or with the next batch (see Broadcaster). */
@@ -378,11 +422,12 @@ export class Room extends DurableObject<Env> {
     return closed;
   }
 
-  /** Sets the alarm for the earliest of: the batch flush, the next grace deadline. */
+  /** Sets the alarm for the earliest of: the batch flush, the next grace deadline, the log summary. */
   #scheduleAlarm(): void {
-    const deadline = this.#presence.nextDeadline;
-    const flushAt = this.#broadcaster.flushAt;
-    const next = flushAt === null ? deadline : deadline === null ? flushAt : Math.min(deadline, flushAt);
+    let next: number | null = null;
+    for (const at of [this.#broadcaster.flushAt, this.#presence.nextDeadline, this.#connLog.flushAt]) {
+      if (at !== null && (next === null || at < next)) next = at;
+    }
     if (next !== null) {
       this.ctx.storage.setAlarm(next).catch((error: unknown) => this.#logInternal(null, error));
     }
@@ -410,8 +455,10 @@ function errorFrame(code: ErrorCode, message: string, ref?: string, retryAfterMs
   return JSON.stringify(frame);
 }
 
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
 function randomHex(bytes: number): string {
   let out = "";
-  for (const b of crypto.getRandomValues(new Uint8Array(bytes))) out += b.toString(16).padStart(2, "0");
+  for (const b of crypto.getRandomValues(new Uint8Array(bytes))) out += HEX[b];
   return out;
 }

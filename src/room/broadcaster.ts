@@ -12,6 +12,11 @@
  *
  * A socket welcomed while events were held already has them (its welcome
  * replays history): `welcomed` records how far, and the flush skips those.
+ *
+ * In a crowd, joins and leaves are not events: `countChanged` marks the
+ * room's `presence` frame as due, on a longer window (1 s to 5 s), so a storm
+ * of any size costs one small frame per socket per window. The frame is built when it is
+ * sent, so it always tells the room as it is then.
  */
 import type { Connections } from "./connections.ts";
 import type { StoredEvent } from "./eventLog.ts";
@@ -19,24 +24,38 @@ import { joinJson, send } from "./send.ts";
 
 export const PRESENCE_BATCH_MS = 100;
 const PRESENCE_BATCH_MAX_MS = 1000;
+const COUNT_WINDOW_MS = 1000;
+const COUNT_WINDOW_MAX_MS = 5000;
 
 /** The batch window for a room of this many sockets. */
 export function batchWindowMs(sockets: number): number {
   return Math.min(PRESENCE_BATCH_MAX_MS, Math.max(PRESENCE_BATCH_MS, Math.round(sockets / 2)));
 }
 
+/**
+ * How often a crowd of this many sockets hears its count: a number on screen
+ * needs no sub-second freshness, and each update is a frame per socket.
+ */
+export function countWindowMs(sockets: number): number {
+  return Math.min(COUNT_WINDOW_MAX_MS, Math.max(COUNT_WINDOW_MS, sockets));
+}
+
 export class Broadcaster {
   readonly #conns: Connections;
   readonly #batchSockets: number;
+  /** Builds the current `presence` frame when one is due. */
+  readonly #presenceFrame: () => string;
   #held: StoredEvent[] = [];
+  #presenceDue = false;
   /** Sockets welcomed since the last broadcast: their welcome carried events up to this seq. */
   readonly #welcomedThrough = new Map<WebSocket, number>();
   #lastPresenceBroadcast = 0;
   #flushAt: number | null = null;
 
-  constructor(conns: Connections, batchSockets: number) {
+  constructor(conns: Connections, batchSockets: number, presenceFrame: () => string) {
     this.#conns = conns;
     this.#batchSockets = batchSockets;
+    this.#presenceFrame = presenceFrame;
   }
 
   /** When held presence events are due to go out, or null if none are held. */
@@ -53,7 +72,7 @@ export class Broadcaster {
     this.#welcomedThrough.delete(ws);
   }
 
-  /** Sends a chat event to everyone now (after anything held). */
+  /** Sends a chat event to everyone now (after any events held; a due count can wait). */
   publish(stored: StoredEvent): void {
     if (this.#held.length > 0) {
       this.#held.push(stored);
@@ -73,28 +92,55 @@ export class Broadcaster {
    * room. Returns true when it started a hold: the caller sets the alarm.
    */
   announce(stored: StoredEvent, now: number): boolean {
+    return this.#presenceNowOrLater(now, batchWindowMs, () => this.publish(stored), () => this.#held.push(stored));
+  }
+
+  /**
+   * The number online changed in a crowd (or the room stopped being one):
+   * sends the presence frame now, or when the window ends. Returns true when
+   * it started a hold: the caller sets the alarm.
+   */
+  countChanged(now: number): boolean {
+    return this.#presenceNowOrLater(
+      now,
+      countWindowMs,
+      () => this.#sendToJoined(this.#presenceFrame()),
+      () => (this.#presenceDue = true),
+    );
+  }
+
+  #presenceNowOrLater(now: number, windowMs: (sockets: number) => number, sendNow: () => void, hold: () => void): boolean {
     const sockets = this.#conns.size;
-    const window = batchWindowMs(sockets);
+    const window = windowMs(sockets);
     const quiet = now - this.#lastPresenceBroadcast >= window;
-    if (this.#held.length === 0 && (quiet || sockets < this.#batchSockets)) {
+    if (this.#held.length === 0 && !this.#presenceDue && (quiet || sockets < this.#batchSockets)) {
       this.#lastPresenceBroadcast = now;
-      this.publish(stored);
+      sendNow();
       return false;
     }
-    this.#held.push(stored);
+    hold();
     if (this.#flushAt !== null) return false;
     this.#flushAt = this.#lastPresenceBroadcast + window;
     return true;
   }
 
-  /** Sends everything held, in one frame per socket, if its time has come by `now`. */
+  /**
+   * Sends everything held, in one frame per socket, if its time has come by
+   * `now`; then the presence frame, if one is due.
+   */
   flushDue(now: number): void {
-    if (this.#flushAt === null && this.#held.length === 0) return;
+    if (this.#flushAt === null && this.#held.length === 0 && !this.#presenceDue) return;
     if (this.#flushAt !== null && this.#flushAt > now) return;
     const held = this.#held;
+    const presenceDue = this.#presenceDue;
     this.#held = [];
+    this.#presenceDue = false;
     this.#flushAt = null;
     this.#lastPresenceBroadcast = Date.now();
+    if (presenceDue && held.length === 0) {
+      this.#sendToJoined(this.#presenceFrame());
+      return;
+    }
     const frames = new Map<number, string>();
     const frameFrom = (start: number): string => {
       let frame = frames.get(start);
@@ -112,6 +158,13 @@ export class Broadcaster {
       if (start >= 0) send(ws, frameFrom(start));
     }
     this.#welcomedThrough.clear();
+    if (presenceDue) this.#sendToJoined(this.#presenceFrame());
+  }
+
+  #sendToJoined(json: string): void {
+    for (const [ws, conn] of this.#conns.all) {
+      if (conn.session !== null) send(ws, json);
+    }
   }
 
   /** Sends a frame that is not an event (typing) to every joined socket but one. */

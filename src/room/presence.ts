@@ -54,13 +54,18 @@ export class Presence {
     }
   }
 
+  /** How many members are online, live or held. */
+  get size(): number {
+    return this.#sessions.size;
+  }
+
   /** Everyone online, live or held, in joining order. */
   get members(): Member[] {
     this.#membersCache ??= [...this.#sessions.values()].map((s) => s.member);
     return this.#membersCache;
   }
 
-  /** The member list as JSON, cached: every welcome carries it. */
+  /** The member list as JSON, cached until it changes: every welcome (outside a crowd) carries it. */
   get membersJson(): string {
     this.#membersJsonCache ??= JSON.stringify(this.members);
     return this.#membersJsonCache;
@@ -150,21 +155,10 @@ export class Presence {
   }
 
   #set(session: string, value: Session): void {
-    const isNew = !this.#sessions.has(session);
     this.#sessions.set(session, value);
     if (value.heldUntil === null) this.#held.delete(session);
     else this.#held.add(session);
-    if (!isNew) {
-      this.#invalidate();
-      return;
-    }
-    // A newcomer goes last: extend the JSON instead of rebuilding it (join storms).
-    this.#membersCache = null;
-    if (this.#membersJsonCache !== null) {
-      const entry = JSON.stringify(value.member);
-      this.#membersJsonCache =
-        this.#membersJsonCache === "[]" ? `[${entry}]` : `${this.#membersJsonCache.slice(0, -1)},${entry}]`;
-    }
+    this.#invalidate();
   }
 
   #invalidate(): void {

@@ -2,11 +2,13 @@
  * Structured logs: one JSON line per connect (a socket joining a room),
  * disconnect and refusal, readable in `wrangler dev` and `wrangler tail` and
  * indexed by Workers Logs. Never pass message text here. Lines cost CPU on
- * every join, so there is exactly one per connection and one per goodbye.
+ * every join, so there is exactly one per connection and one per goodbye,
+ * and a crowd logs a `connections` summary instead (room/connectionLog.ts).
  */
 export type LogEvent =
   | "connect"
   | "disconnect"
+  | "connections"
   | "refused"
   | "flood_closed"
   | "config_invalid"

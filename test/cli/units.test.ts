@@ -140,7 +140,13 @@ describe("formatting", () => {
   });
 
   it("lists members with the user marked", () => {
-    expect(plain.members([alice, { id: "b2", name: "bob" }])).toBe("--- 2 online: alice (you), bob");
+    expect(plain.members({ members: [alice, { id: "b2", name: "bob" }], online: 2, crowd: false })).toBe(
+      "--- 2 online: alice (you), bob",
+    );
+  });
+
+  it("counts a crowd instead of listing it", () => {
+    expect(plain.members({ members: [], online: 1234, crowd: true })).toBe("--- 1234 online (too many to list)");
   });
 
   it("shortens private room ids", () => {

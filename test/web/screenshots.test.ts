@@ -1,14 +1,15 @@
 /**
- * Screenshots of what people see: the start page, and a busy room on a wide
- * screen, in dark mode and on a phone. They go to test-results/screenshots/
- * on every run (look at them when the UI changes); with
- * PARLEY_SCREENSHOTS=docs they replace the ones in docs/screenshots/ that the
- * README shows.
+ * Screenshots of what people see: the start page, a busy room on a wide
+ * screen, in dark mode and on a phone, and a crowd (a count, not a list).
+ * They go to test-results/screenshots/ on every run (look at them when the
+ * UI changes); with PARLEY_SCREENSHOTS=docs they replace the ones in
+ * docs/screenshots/ that the README shows.
  */
 import type { Browser, Page } from "playwright-core";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { join as joinRoom, type TestSocket } from "../support/node.ts";
 import { startWranglerDev, type DevServer } from "../support/wranglerDev.ts";
 import {
   enterRoom,
@@ -107,5 +108,47 @@ describe("screenshots", () => {
 
     expect(people.flatMap((p) => p.problems)).toEqual([]);
     await Promise.all(people.map((p) => p.context.close()));
+  });
+
+  it("of a crowded room", async () => {
+    // CROWD_SIZE is 100 by default: 120 members from Node make a crowd for the price of sockets.
+    const room = "town-hall";
+    const speakers = ["maria", "sam", "priya", "jonas", "lee"];
+    const sockets: TestSocket[] = [];
+    try {
+      for (let i = 0; i < 115; i++) sockets.push((await joinRoom(server.url, room, `listener-${i + 1}`)).socket);
+      for (const name of speakers) sockets.push((await joinRoom(server.url, room, name)).socket);
+      const talk = (name: string, text: string, action = false) => {
+        const socket = sockets[115 + speakers.indexOf(name)]!;
+        socket.send({ type: "message", text, id: crypto.randomUUID(), ...(action ? { action } : {}) });
+        return socket.nextMessage((m) => m.text === text);
+      };
+      // Enough talk that the joins from before it was a crowd scroll out of view.
+      await talk("maria", "welcome everyone to the town hall! we'll start in a minute");
+      await talk("sam", "hi all, joining from the Lisbon office");
+      await talk("priya", "is this being recorded?");
+      await talk("maria", "yes, the recording goes up on the wiki afterwards");
+      await talk("jonas", "can we get the slides too?");
+      await talk("maria", "of course: https://example.com/town-hall/slides");
+      await talk("lee", "waves from Seoul", true);
+      await talk("sam", "first question: is the office move still planned for spring?");
+      await talk("priya", "+1 to that question");
+      await talk("maria", "we'll cover it right after the roadmap");
+
+      const alice = await person({ name: "alice", viewport: { width: 1100, height: 720 } });
+      await enterRoom(alice, room);
+      const a = alice.page;
+      await say(a, "hello from the back row");
+      await waitShown(a, "hello from the back row");
+      await talk("jonas", "the audio is great today");
+      await waitShown(a, "the audio is great today");
+      await a.locator(".member-list li.crowd-note").waitFor();
+      await expect(a.locator(".members h2").textContent()).resolves.toBe("Online (121)");
+      await shot(a, "crowd.png");
+      expect(alice.problems).toEqual([]);
+      await alice.context.close();
+    } finally {
+      for (const socket of sockets) socket.close(1000);
+    }
   });
 });

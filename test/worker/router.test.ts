@@ -32,7 +32,7 @@ describe("HTTP API", () => {
     expect(again.room).not.toBe(body.room);
 
     const info = await request(`/api/rooms/${body.room}`);
-    expect(await info.json()).toEqual({ room: body.room, private: true, online: 0, members: [], lastSeq: 0 });
+    expect(await info.json()).toEqual({ room: body.room, private: true, online: 0, members: [], crowd: false, lastSeq: 0 });
   });
 
   it("identifies a public room and who is in it, case-folding the name", async () => {
@@ -45,6 +45,7 @@ describe("HTTP API", () => {
       private: false,
       online: 1,
       members: [welcome.self],
+      crowd: false,
       lastSeq: 1,
     });
     socket.close(1000);

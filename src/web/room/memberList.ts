@@ -1,5 +1,9 @@
-/** Who is online, you first-class but not first: the room's order, which is join order. */
-import type { Member } from "../../protocol/frames.ts";
+/**
+ * Who is online, you first-class but not first: the room's order, which is
+ * join order. A crowd has no list (the room only counts it): then the panel
+ * says how many are here, and that the list is not kept.
+ */
+import type { RoomPresence } from "../../client/RoomClient.ts";
 import { el, replaceChildren } from "../dom.ts";
 import { nameElement } from "./eventView.ts";
 
@@ -16,14 +20,23 @@ export class MemberList {
     this.element = el("aside", { id, class: "members", "aria-labelledby": `${id}-heading` }, this.#heading, this.#list);
   }
 
-  render(members: readonly Member[], selfId: string | undefined): void {
-    this.#heading.textContent = `Online (${members.length})`;
-    replaceChildren(
-      this.#list,
-      ...members.map((m) =>
-        el("li", { "data-member-id": m.id }, nameElement(m), m.id === selfId ? el("span", { class: "you" }, " (you)") : null),
-      ),
-    );
-    this.#onCount(members.length);
+  render({ members, online, crowd }: RoomPresence, selfId: string | undefined): void {
+    this.#heading.textContent = `Online (${online.toLocaleString()})`;
+    if (crowd) {
+      replaceChildren(this.#list, el("li", { class: "crowd-note" }, `${crowdSentence(online)} Rooms this big show a count, not a list.`));
+    } else {
+      replaceChildren(
+        this.#list,
+        ...members.map((m) =>
+          el("li", { "data-member-id": m.id }, nameElement(m), m.id === selfId ? el("span", { class: "you" }, " (you)") : null),
+        ),
+      );
+    }
+    this.#onCount(online);
   }
+}
+
+/** "1,234 people are here." */
+export function crowdSentence(online: number): string {
+  return `${online.toLocaleString()} people are here.`;
 }

@@ -2,6 +2,7 @@
 import { DEFAULT_LIMITS } from "../../protocol/limits.ts";
 import { normalizeName } from "../../protocol/validate.ts";
 import { el, replaceChildren, uid } from "../dom.ts";
+import { crowdSentence } from "./memberList.ts";
 
 export interface NameGateOptions {
   roomLabel: string;
@@ -11,7 +12,11 @@ export interface NameGateOptions {
   onName(name: string): void;
 }
 
-export function nameGate(options: NameGateOptions): { element: HTMLElement; setOnline(names: readonly string[]): void } {
+export function nameGate(options: NameGateOptions): {
+  element: HTMLElement;
+  /** Who is here; a crowd sends no names, only how many. */
+  setOnline(names: readonly string[], online: number): void;
+} {
   const id = uid("name");
   const input = el("input", {
     id,
@@ -51,10 +56,14 @@ export function nameGate(options: NameGateOptions): { element: HTMLElement; setO
   queueMicrotask(() => input.focus());
   return {
     element,
-    setOnline(names) {
+    setOnline(names, count) {
       replaceChildren(
         online,
-        names.length === 0 ? "Nobody is here right now." : `Here now: ${names.slice(0, 5).join(", ")}${names.length > 5 ? ` and ${names.length - 5} more` : ""}`,
+        count === 0
+          ? "Nobody is here right now."
+          : names.length === 0
+            ? crowdSentence(count)
+            : `Here now: ${names.slice(0, 5).join(", ")}${names.length > 5 ? ` and ${names.length - 5} more` : ""}`,
       );
     },
   };

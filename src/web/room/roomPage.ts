@@ -19,7 +19,7 @@ import { Banner } from "./banner.ts";
 import { Composer } from "./composer.ts";
 import { ConnectionStatus } from "./connectionStatus.ts";
 import { spokenEvent } from "./eventView.ts";
-import { MemberList } from "./memberList.ts";
+import { crowdSentence, MemberList } from "./memberList.ts";
 import { nameGate } from "./nameGate.ts";
 import { copyLinkButton, createdPanel, shareButton } from "./share.ts";
 import { Transcript, type PendingStatus } from "./transcript.ts";
@@ -28,6 +28,7 @@ import { UnreadTitle } from "./unreadTitle.ts";
 
 interface RoomInfo {
   members: Member[];
+  online: number;
 }
 
 type InfoResult = { kind: "ok"; info: RoomInfo } | { kind: "missing" } | { kind: "unknown" };
@@ -135,7 +136,7 @@ export function showRoom(root: HTMLElement, address: RoomAddress, renderMissing:
     const gate = nameGate({ roomLabel: address.kind === "public" ? label : "this private room", initialName, ...(error ? { error } : {}), onName: then });
     replaceChildren(slot, gate.element);
     void infoPromise.then((result) => {
-      if (result.kind === "ok") gate.setOnline(result.info.members.map((m) => m.name));
+      if (result.kind === "ok") gate.setOnline(result.info.members.map((m) => m.name), result.info.online);
     });
   }
 
@@ -186,7 +187,7 @@ export function showRoom(root: HTMLElement, address: RoomAddress, renderMissing:
         });
       }),
       c.on("event", (event) => onEvent(c, event, initialReplay)),
-      c.on("members", (list) => members.render(list, c.self?.id)),
+      c.on("presence", (presence) => members.render(presence, c.self?.id)),
       c.on("typing", (member) => typing.add(member)),
       c.on("error", (error) => {
         // Said once per client: the engine retries a full room on its own.
@@ -322,7 +323,13 @@ export function showRoom(root: HTMLElement, address: RoomAddress, renderMissing:
         return true;
       }
       case "who": {
-        const names = c.members.map((m) => (m.id === c.self?.id ? `${m.name} (you)` : m.name));
+        if (c.presence.crowd) {
+          const sentence = `${crowdSentence(c.presence.online)} This room is too big to list everyone.`;
+          transcript.notice(sentence);
+          announcer.say(sentence);
+          return true;
+        }
+        const names = c.presence.members.map((m) => (m.id === c.self?.id ? `${m.name} (you)` : m.name));
         transcript.notice(names.length === 0 ? "Nobody is online (you are not connected)." : `Online now (${names.length}): ${names.join(", ")}`);
         announcer.say(`Online now: ${names.join(", ")}`);
         return true;
@@ -400,7 +407,8 @@ async function fetchInfo(room: string): Promise<InfoResult> {
     if (response.status === 404) return { kind: "missing" };
     if (!response.ok) return { kind: "unknown" };
     const body = (await response.json()) as Partial<RoomInfo>;
-    return { kind: "ok", info: { members: Array.isArray(body.members) ? body.members : [] } };
+    const list = Array.isArray(body.members) ? body.members : [];
+    return { kind: "ok", info: { members: list, online: typeof body.online === "number" ? body.online : list.length } };
   } catch {
     return { kind: "unknown" };
   }

@@ -19,18 +19,23 @@ import WebSocket from "ws";
 
 export interface Framing {
   readonly name: string;
-  /** The frame a client sends once open; undefined: the client counts as welcomed at open. */
-  joinFrame(index: number): string | undefined;
+  /** Query string of client `index`'s socket URL ("" for none). */
+  joinQuery(index: number): string;
+  /** False: a client counts as welcomed at open (no protocol). */
+  readonly awaitsWelcome: boolean;
 }
 
+/** Joins the way the reference client does on a first connect: in the socket URL. */
 export const PARLEY_FRAMING: Framing = {
-  name: "parley protocol v1",
-  joinFrame: (index) => `{"type":"join","name":"c${index}"}`,
+  name: "parley protocol v1 (join in the URL)",
+  joinQuery: (index) => `?name=c${index}`,
+  awaitsWelcome: true,
 };
 
 export const RELAY_FRAMING: Framing = {
   name: "raw frames (welcomed = open)",
-  joinFrame: () => undefined,
+  joinQuery: () => "",
+  awaitsWelcome: false,
 };
 
 /** Frames and bytes received, errors seen: running totals, diffed per phase. */
@@ -302,7 +307,7 @@ export class LoadRoom {
   }
 
   #open(index: number, onFail: () => void): void {
-    const ws = new WebSocket(this.url, { perMessageDeflate: false, skipUTF8Validation: true, handshakeTimeout: 30_000 });
+    const ws = new WebSocket(this.url + this.framing.joinQuery(index), { perMessageDeflate: false, skipUTF8Validation: true, handshakeTimeout: 30_000 });
     const client: Client = { index, ws, openedAt: performance.now(), welcomedAt: 0, closing: false, closed: false };
     this.clients.push(client);
     let failedOnce = false;
@@ -316,9 +321,7 @@ export class LoadRoom {
       }
     };
     ws.on("open", () => {
-      const join = this.framing.joinFrame(index);
-      if (join === undefined) this.#onWelcome?.(client);
-      else ws.send(join);
+      if (!this.framing.awaitsWelcome) this.#onWelcome?.(client);
     });
     ws.on("message", (data: Buffer, isBinary: boolean) => this.#onFrame(client, data, isBinary));
     ws.on("unexpected-response", (_req, res) => {

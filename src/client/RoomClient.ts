@@ -266,9 +266,12 @@ export class RoomClient {
     this.#setState(this.#attempt === 0 && this.#self === undefined ? "connecting" : "reconnecting");
     this.#welcomed = false;
     this.#joinError = undefined;
+    // Without a session the join rides in the URL, saving a round trip; a
+    // session token is a secret, so a reconnect sends it in a join frame.
+    const joinInUrl = this.#session === undefined;
     let ws: WebSocket;
     try {
-      ws = new WebSocket(this.#options.url);
+      ws = new WebSocket(joinInUrl ? joinUrl(this.#options.url, this.#name, this.#lastSeq) : this.#options.url);
     } catch (error) {
       // A malformed URL will not get better by retrying.
       this.#stop({ code: 1002, reason: error instanceof Error ? error.message : String(error) });
@@ -277,7 +280,7 @@ export class RoomClient {
     this.#ws = ws;
     this.#connectTimer = setTimeout(() => this.#lost(ws, 4000, "connect timeout"), this.#options.connectTimeoutMs);
     ws.addEventListener("open", () => {
-      if (ws !== this.#ws) return;
+      if (ws !== this.#ws || joinInUrl) return;
       const join: Record<string, unknown> = { type: "join", name: this.#name };
       if (this.#lastSeq !== undefined) join.since = this.#lastSeq;
       if (this.#session !== undefined) join.session = this.#session;
@@ -586,6 +589,14 @@ function newMessageId(): string {
 }
 
 /** The WebSocket URL of a room, from the page or server base URL. */
+/** The socket URL with a join in its query (see docs/protocol.md, "Joining in the URL"). */
+function joinUrl(socketUrl: string, name: string, since: number | undefined): string {
+  const url = new URL(socketUrl);
+  url.searchParams.set("name", name);
+  if (since !== undefined) url.searchParams.set("since", String(since));
+  return url.toString();
+}
+
 export function roomSocketUrl(base: string, room: string): string {
   const url = new URL(`/api/rooms/${encodeURIComponent(room)}/ws`, base);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";

@@ -59,6 +59,19 @@ export function decodeClientFrame(data: string | ArrayBuffer, limits: FrameLimit
   }
 }
 
+/**
+ * A join carried by the socket URL (`…/ws?name=alice&since=42`), which saves
+ * the round trip of a join frame. Null when the URL has no `name`. The session
+ * token is a secret and never travels in a URL: a reconnect sends a join frame.
+ */
+export function decodeJoinQuery(query: URLSearchParams, limits: FrameLimits): Result<ClientFrame> | null {
+  const name = query.get("name");
+  if (name === null) return null;
+  if (query.has("session")) return fail("bad_request", "send the session in a join frame, not in the URL");
+  const since = query.get("since");
+  return decodeJoin({ name, ...(since === null ? {} : { since: /^\d{1,15}$/.test(since) ? Number(since) : since }) }, limits);
+}
+
 function decodeJoin(frame: Record<string, unknown>, limits: FrameLimits): Result<ClientFrame> {
   const name = normalizeName(frame.name, limits.NAME_MAX);
   if (!name.ok) return name;

@@ -13,6 +13,7 @@ import {
   KEEPALIVE,
   PROTOCOL_VERSION,
   type AdvertisedLimits,
+  type ClientFrame,
   type ErrorCode,
   type ErrorFrame,
   type HistoryRequestFrame,
@@ -24,7 +25,7 @@ import {
 } from "../protocol/frames.ts";
 import { readLimits, REPLAY_CHUNK, WELCOME_EVENTS, type Limits } from "../protocol/limits.ts";
 import { takeToken } from "../protocol/rateLimit.ts";
-import { decodeClientFrame } from "../protocol/validate.ts";
+import { decodeClientFrame, decodeJoinQuery, type Result } from "../protocol/validate.ts";
 import { isWebSocketUpgrade } from "../worker/http.ts";
 import { log } from "../worker/log.ts";
 import { ConnectionLog } from "./connectionLog.ts";
@@ -69,6 +70,7 @@ export class Room extends DurableObject<Env> {
   #joins = 0;
   readonly #broadcaster: Broadcaster;
   readonly #connLog: ConnectionLog;
+  #newestCache: { seq: number; json: string } | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -113,7 +115,12 @@ export class Room extends DurableObject<Env> {
       log("refused", { room: this.#logName, reason: "room_full" });
     } else {
       // Logged as "connect" once it joins, when the member id is known.
-      this.#conns.save(server, newConnection(now));
+      const conn = newConnection(now);
+      this.#conns.save(server, conn);
+      // A join in the URL is handled like a first frame, before the handshake
+      // completes: the welcome is the first thing the client hears.
+      const joinQuery = request.url.includes("?") ? decodeJoinQuery(new URL(request.url).searchParams, this.#limits) : null;
+      if (joinQuery) this.#guarded(server, conn, () => this.#handleFrame(server, conn, joinQuery));
     }
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -143,8 +150,13 @@ export class Room extends DurableObject<Env> {
   override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): void {
     const conn = this.#conns.get(ws);
     if (!conn) return; // refused (room full) or replaced, and closing
+    this.#guarded(ws, conn, () => this.#onFrame(ws, conn, data));
+  }
+
+  /** Runs a frame's handler; a fault reaches the client as `internal`, without details. */
+  #guarded(ws: WebSocket, conn: Connection, handle: () => void): void {
     try {
-      this.#onFrame(ws, conn, data);
+      handle();
     } catch (error) {
       this.#logInternal(conn.session, error);
       send(ws, errorFrame("internal", "the server could not handle that frame; try again (a message with an id is safe to resend)"));
@@ -175,7 +187,10 @@ export class Room extends DurableObject<Env> {
   }
 
   #onFrame(ws: WebSocket, conn: Connection, data: string | ArrayBuffer): void {
-    const decoded = decodeClientFrame(data, this.#limits);
+    this.#handleFrame(ws, conn, decodeClientFrame(data, this.#limits));
+  }
+
+  #handleFrame(ws: WebSocket, conn: Connection, decoded: Result<ClientFrame>): void {
     // Every frame, good or bad, spends a token: garbage floods are floods too.
     const rate = takeToken(conn.tat, Date.now(), {
       burst: this.#limits.RATE_BURST,
@@ -310,10 +325,18 @@ export class Room extends DurableObject<Env> {
     if (this.#crowd) welcome.crowd = true;
     const head = JSON.stringify(welcome).slice(0, -1);
     const members = welcome.crowd ? "[]" : this.#presence.membersJson;
-    send(ws, `${head},"online":${online},"members":${members},"events":[${joinJson(replay, 0, REPLAY_CHUNK)}]}`);
+    const eventsJson = since === undefined ? this.#newestJson(replay) : joinJson(replay, 0, REPLAY_CHUNK);
+    send(ws, `${head},"online":${online},"members":${members},"events":[${eventsJson}]}`);
     for (let start = REPLAY_CHUNK; start < replay.length; start += REPLAY_CHUNK) {
       send(ws, `{"type":"events","events":[${joinJson(replay, start, start + REPLAY_CHUNK)}]}`);
     }
+  }
+
+  /** The newest events as a welcome carries them, joined once per seq: a crowd's join storm adds no events. */
+  #newestJson(newest: StoredEvent[]): string {
+    const last = newest.at(-1)?.seq ?? 0;
+    if (this.#newestCache?.seq !== last) this.#newestCache = { seq: last, json: joinJson(newest, 0, newest.length) };
+    return this.#newestCache.json;
   }
 
   #onMessage(ws: WebSocket, from: Member, frame: MessageFrame): void {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS, readLimits } from "../../src/protocol/limits.ts";
-import { decodeClientFrame, normalizeName, normalizeText, parseRoomAddress } from "../../src/protocol/validate.ts";
+import {
+  decodeClientFrame,
+  decodeJoinQuery,
+  normalizeName,
+  normalizeText,
+  parseRoomAddress,
+} from "../../src/protocol/validate.ts";
 
 const decode = (frame: unknown) =>
   decodeClientFrame(typeof frame === "string" ? frame : JSON.stringify(frame), DEFAULT_LIMITS);
@@ -69,6 +75,29 @@ describe("decodeClientFrame", () => {
   it("carries the message id as ref on errors about that message", () => {
     const result = decode({ type: "message", text: "", id: "m-7" });
     expect(result).toEqual({ ok: false, error: { code: "text_empty", message: "text must not be empty", ref: "m-7" } });
+  });
+});
+
+describe("decodeJoinQuery (a join in the socket URL)", () => {
+  const decode = (query: string) => decodeJoinQuery(new URLSearchParams(query), DEFAULT_LIMITS);
+
+  it("reads name and since, and nothing without a name", () => {
+    expect(decode("")).toBeNull();
+    expect(decode("since=3")).toBeNull();
+    expect(decode("name=alice")).toEqual({ ok: true, value: { type: "join", name: "alice" } });
+    expect(decode("name=%20Zo%C3%AB%20&since=42")).toEqual({ ok: true, value: { type: "join", name: "Zoë", since: 42 } });
+  });
+
+  it("refuses what a join frame would refuse, and any session token", () => {
+    expect(decode("name=")).toMatchObject({ ok: false, error: { code: "name_invalid" } });
+    expect(decode(`name=${"x".repeat(33)}`)).toMatchObject({ ok: false, error: { code: "name_invalid" } });
+    for (const since of ["-1", "1.5", "abc", "", "9".repeat(20)]) {
+      expect(decode(`name=a&since=${since}`), since).toMatchObject({ ok: false, error: { code: "bad_request" } });
+    }
+    expect(decode(`name=a&session=${"a".repeat(32)}`)).toMatchObject({
+      ok: false,
+      error: { code: "bad_request", message: expect.stringContaining("join frame") },
+    });
   });
 });
 

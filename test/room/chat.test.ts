@@ -112,3 +112,40 @@ describe("a room with ten people", () => {
     for (const p of people) p.socket.close(1000);
   });
 });
+
+describe("a join in the socket URL", () => {
+  const openWithQuery = (room: string, query: string) => openSocket(room, {}, query);
+
+  it("welcomes at once, as if the first frame had been a join", async () => {
+    const room = uniqueRoom();
+    const alice = await join(room, "alice");
+    const bob = await openWithQuery(room, "name=bob");
+    const welcome = await bob.nextOf("welcome");
+    expect(bob.frames[0]).toBe(welcome);
+    expect(welcome).toMatchObject({ self: { name: "bob" }, online: 2, members: [alice.welcome.self, { name: "bob" }] });
+    expect(await alice.socket.nextOf("joined")).toMatchObject({ seq: 2, member: welcome.self });
+
+    // It is joined: a join frame now is a mistake, a message is not.
+    bob.send({ type: "join", name: "bob" });
+    expect(await bob.nextOf("error")).toMatchObject({ code: "bad_request" });
+    bob.send({ type: "message", text: "hi", id: "b1" });
+    expect(await alice.socket.nextMessage()).toMatchObject({ seq: 3, from: welcome.self, text: "hi" });
+
+    // `since` resumes from the URL too.
+    const carol = await openWithQuery(room, "name=carol&since=2");
+    expect((await carol.nextOf("welcome")).events.map((e) => e.seq)).toEqual([3, 4]);
+    for (const s of [alice.socket, bob, carol]) s.close(1000);
+  });
+
+  it("answers a bad join in the URL with its error and keeps the socket for a join frame", async () => {
+    const room = uniqueRoom();
+    const bad = await openWithQuery(room, "name=%E2%80%AEevil");
+    expect(await bad.nextOf("error")).toMatchObject({ code: "name_invalid" });
+    expect(await bad.joinAs("fine")).toMatchObject({ self: { name: "fine" }, lastSeq: 1 });
+
+    const secret = await openWithQuery(room, `name=x&session=${"a".repeat(32)}`);
+    expect(await secret.nextOf("error")).toMatchObject({ code: "bad_request" });
+    expect(secret.closed).toBeUndefined();
+    for (const s of [bad, secret]) s.close(1000);
+  });
+});

@@ -193,7 +193,7 @@ describe("what the room says on a resume", () => {
     // The room only truncates or resets after thousands of events or a wipe; the route marks the welcomes instead.
     const connections: { page: WebSocketRoute; server: WebSocketRoute }[] = [];
     let welcomes = 0;
-    await alice.page.routeWebSocket(/\/ws$/, (ws) => {
+    await alice.page.routeWebSocket(/\/ws(\?|$)/, (ws) => {
       const server = ws.connectToServer();
       connections.push({ page: ws, server });
       server.onMessage((data) => {
@@ -239,7 +239,7 @@ describe("refusals", () => {
     const room = uniqueRoom("refused");
     const alice = await person({ name: "alice" });
     // Stands in for a room that refuses one message (the app's own checks stop anything really invalid).
-    await alice.page.routeWebSocket(/\/ws$/, (ws) => {
+    await alice.page.routeWebSocket(/\/ws(\?|$)/, (ws) => {
       const upstream = ws.connectToServer();
       ws.onMessage((data) => {
         const frame = JSON.parse(String(data)) as { type?: string; text?: string; id?: string };
@@ -272,17 +272,14 @@ describe("refusals", () => {
     const room = uniqueRoom("badname");
     const alice = await person({ name: "alice" });
     let refused = 0;
-    await alice.page.routeWebSocket(/\/ws$/, (ws) => {
-      const upstream = ws.connectToServer();
-      ws.onMessage((data) => {
-        const frame = JSON.parse(String(data)) as { type?: string };
-        if (frame.type === "join" && refused === 0) {
-          refused += 1;
-          ws.send(JSON.stringify({ type: "error", code: "name_invalid", message: "name is taken by the test" }));
-        } else {
-          upstream.send(data);
-        }
-      });
+    await alice.page.routeWebSocket(/\/ws(\?|$)/, (ws) => {
+      // The first join (in the URL: the client has no session yet) is refused.
+      if (refused === 0 && new URL(ws.url()).searchParams.get("name") === "alice") {
+        refused += 1;
+        ws.send(JSON.stringify({ type: "error", code: "name_invalid", message: "name is taken by the test" }));
+        return;
+      }
+      ws.connectToServer();
     });
     const a = alice.page;
     await a.goto(`/r/${room}`);

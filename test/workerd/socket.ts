@@ -6,9 +6,9 @@ export { sleep, TestSocket, uniqueRoom } from "../support/testSocket.ts";
 
 export const ORIGIN = "https://parley.test";
 
-/** Opens a socket to a room through `exports.default.fetch`. */
-export async function openSocket(room: string, headers: Record<string, string> = {}): Promise<TestSocket> {
-  const response = await exports.default.fetch(`${ORIGIN}/api/rooms/${room}/ws`, {
+/** Opens a socket to a room through `exports.default.fetch`; `query` (e.g. "name=bob") joins in the URL. */
+export async function openSocket(room: string, headers: Record<string, string> = {}, query = ""): Promise<TestSocket> {
+  const response = await exports.default.fetch(`${ORIGIN}/api/rooms/${room}/ws${query ? `?${query}` : ""}`, {
     headers: { Upgrade: "websocket", ...headers },
   });
   const ws = response.webSocket;

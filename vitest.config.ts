@@ -12,7 +12,7 @@ export const TIGHT_LIMITS = {
   DEDUP_WINDOW: "10",
   RECONNECT_GRACE_MS: "300",
   JOIN_TIMEOUT_MS: "200",
-  PRESENCE_BATCH_SOCKETS: "3",
+  BATCH_SOCKETS: "3",
   EXPOSE_STATS: "1",
   ALLOWED_ORIGINS: "https://friend.example, https://other.example",
 };
@@ -20,7 +20,7 @@ export const TIGHT_LIMITS = {
 /** A crowd of four, so a room can become one and stop being one with a handful of sockets. */
 export const CROWD_LIMITS = {
   CROWD_SIZE: "4",
-  PRESENCE_BATCH_SOCKETS: "1000",
+  BATCH_SOCKETS: "1000",
   RECONNECT_GRACE_MS: "300",
   RATE_BURST: "1000",
   RATE_PER_SECOND: "1000",

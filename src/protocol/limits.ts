@@ -26,8 +26,8 @@ export interface Limits {
   DEDUP_WINDOW: number;
   /** A full room closes sockets that connected this long ago without joining. */
   JOIN_TIMEOUT_MS: number;
-  /** Rooms with at least this many sockets batch presence events (join storms). */
-  PRESENCE_BATCH_SOCKETS: number;
+  /** Rooms with at least this many sockets batch what they broadcast: message bursts, join storms. */
+  BATCH_SOCKETS: number;
   /**
    * Rooms with at least this many members are a crowd: joins and leaves are
    * counted (`presence` frames) instead of announced and stored, the welcome
@@ -48,7 +48,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   RECONNECT_GRACE_MS: 5000,
   DEDUP_WINDOW: 1000,
   JOIN_TIMEOUT_MS: 10_000,
-  PRESENCE_BATCH_SOCKETS: 64,
+  BATCH_SOCKETS: 64,
   CROWD_SIZE: 100,
 });
 

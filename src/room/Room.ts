@@ -5,7 +5,8 @@
  * handler for each frame type is the `#on…` method of the same name.
  *
  * Nothing here awaits on the message path and nothing keeps an idle room
- * awake: no timers, no outgoing fetches; delayed work uses the alarm.
+ * awake: no outgoing fetches, and delayed work uses the alarm. The one timer
+ * is the broadcaster's 0 ms flush of a busy big room's burst.
  */
 import { DurableObject } from "cloudflare:workers";
 import {
@@ -91,7 +92,7 @@ export class Room extends DurableObject<Env> {
     this.#presence = new Presence(this.#sql);
     this.#conns = new Connections(ctx);
     this.#connLog = new ConnectionLog(this.#logName);
-    this.#broadcaster = new Broadcaster(this.#conns, limits.PRESENCE_BATCH_SOCKETS, () => this.#presenceFrame());
+    this.#broadcaster = new Broadcaster(this.#conns, limits.BATCH_SOCKETS, () => this.#presenceFrame());
     // Members whose sockets died with the process (a crash or a deploy) get
     // the same grace as any dropped connection.
     if (this.#presence.adoptOrphans(this.#conns.liveSessions(), Date.now() + limits.RECONNECT_GRACE_MS) > 0) {
@@ -345,7 +346,7 @@ export class Room extends DurableObject<Env> {
       const seq = this.#recentIds.find(this.#events, from.name, id);
       const original = seq === undefined ? undefined : this.#events.get(seq);
       if (original) {
-        send(ws, original.json); // a resend: the sender gets its acknowledgement again
+        this.#broadcaster.resend(ws, original); // a resend: the sender gets its acknowledgement again
         return;
       }
     }

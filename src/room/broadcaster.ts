@@ -1,22 +1,29 @@
 /**
  * Getting stored events to every joined socket, in seq order, once.
  *
- * Chat messages go out at once. In a big room (`batchSockets` or more
- * sockets), presence events (joined, left, renamed) that come within the batch
- * window of the previous presence broadcast are held and sent together when
- * the room's alarm calls `flushDue`: a join storm then costs one frame per
- * socket per window instead of one per socket per join. The window grows with
- * the room, from 100 ms to 1 s at 2000 sockets, because each flush costs a
- * frame per socket. Anything held goes out before the next chat message, so
- * order always holds.
+ * In a small room every event goes out at once. In a big room (`batchSockets`
+ * or more sockets), where each event costs a frame per socket:
  *
+ * - chat messages are held until the end of the current turn of the event
+ *   loop (a 0 ms timer), so a burst that has queued up while the room was
+ *   busy (several senders, or one with several messages in flight) goes out
+ *   as one `events` frame per socket instead of one frame per message. A
+ *   lone message waits one turn; a busy room sends fewer, larger frames, and
+ *   its queue drains faster;
+ * - presence events (joined, left, renamed) that come within the batch
+ *   window of the previous presence broadcast are held and sent together when
+ *   the room's alarm calls `flushDue`: a join storm then costs one frame per
+ *   socket per window instead of one per socket per join. The window grows
+ *   with the room, from 100 ms to 1 s at 2000 sockets.
+ *
+ * Whatever is held goes out in seq order, in one frame, so order always holds.
  * A socket welcomed while events were held already has them (its welcome
  * replays history): `welcomed` records how far, and the flush skips those.
  *
  * In a crowd, joins and leaves are not events: `countChanged` marks the
  * room's `presence` frame as due, on a longer window (1 s to 5 s), so a storm
- * of any size costs one small frame per socket per window. The frame is built when it is
- * sent, so it always tells the room as it is then.
+ * of any size costs one small frame per socket per window. The frame is built
+ * when it is sent, so it always tells the room as it is then.
  */
 import type { Connections } from "./connections.ts";
 import type { StoredEvent } from "./eventLog.ts";
@@ -47,6 +54,8 @@ export class Broadcaster {
   readonly #presenceFrame: () => string;
   #held: StoredEvent[] = [];
   #presenceDue = false;
+  /** A 0 ms timer will flush what is held (see publish). */
+  #turnFlush = false;
   /** Sockets welcomed since the last broadcast: their welcome carried events up to this seq. */
   readonly #welcomedThrough = new Map<WebSocket, number>();
   #lastPresenceBroadcast = 0;
@@ -72,8 +81,22 @@ export class Broadcaster {
     this.#welcomedThrough.delete(ws);
   }
 
-  /** Sends a chat event to everyone now (after any events held; a due count can wait). */
+  /**
+   * Sends a chat event to everyone (after any events held; a due count can
+   * wait): now in a small room, at the end of this turn in a big one.
+   */
   publish(stored: StoredEvent): void {
+    if (this.#conns.size >= this.#batchSockets) {
+      this.#held.push(stored);
+      if (!this.#turnFlush) {
+        this.#turnFlush = true;
+        setTimeout(() => {
+          this.#turnFlush = false;
+          this.flushDue(Number.POSITIVE_INFINITY);
+        }, 0);
+      }
+      return;
+    }
     if (this.#held.length > 0) {
       this.#held.push(stored);
       this.flushDue(Number.POSITIVE_INFINITY);
@@ -165,6 +188,12 @@ export class Broadcaster {
     for (const [ws, conn] of this.#conns.all) {
       if (conn.session !== null) send(ws, json);
     }
+  }
+
+  /** Sends an event again to one socket (a resend's acknowledgement), after anything held: never out of order. */
+  resend(ws: WebSocket, stored: StoredEvent): void {
+    if (this.#held.length > 0) this.flushDue(Number.POSITIVE_INFINITY);
+    send(ws, stored.json);
   }
 
   /** Sends a frame that is not an event (typing) to every joined socket but one. */

@@ -163,7 +163,7 @@ describe("origins (ALLOWED_ORIGINS lists two)", () => {
   });
 });
 
-describe("presence batching (PRESENCE_BATCH_SOCKETS 3)", () => {
+describe("batching in a big room (BATCH_SOCKETS 3)", () => {
   const eventsOf = (s: TestSocket) => s.frames.filter(isEvent);
 
   it("sends quick joins in a busy room as one events frame per socket, nothing twice, nothing missing", async () => {
@@ -182,6 +182,32 @@ describe("presence batching (PRESENCE_BATCH_SOCKETS 3)", () => {
     expect(eventsOf(dave.socket)).toEqual([]);
     expect(dave.welcome.events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
     for (const p of [alice, bob, carol, dave]) p.socket.close(1000);
+  });
+
+  it("sends a burst of messages in a busy room as one frame per socket, in order, once", async () => {
+    const room = uniqueRoom();
+    const alice = await join(room, "alice");
+    const bob = await join(room, "bob");
+    const carol = await join(room, "carol"); // 3 sockets: a big room here
+    await sleep(300);
+    const before = bob.socket.batches;
+    for (let i = 1; i <= 6; i++) alice.socket.send({ type: "message", text: `burst ${i}`, id: `b${i}` });
+    await bob.socket.nextMessage((m) => m.text === "burst 6");
+    const burst = eventsOf(bob.socket).filter((e) => e.type === "message");
+    expect(burst.map((e) => (e.type === "message" ? e.text : ""))).toEqual([1, 2, 3, 4, 5, 6].map((i) => `burst ${i}`));
+    expect(burst.map((e) => e.seq)).toEqual([4, 5, 6, 7, 8, 9]);
+    // The six queued while the room was busy: fewer frames than messages.
+    expect(bob.socket.batches - before).toBeGreaterThanOrEqual(1);
+
+    // A resend's acknowledgement never overtakes a held message: the sender's seqs never go back.
+    alice.socket.send({ type: "message", text: "first", id: "r1" });
+    alice.socket.send({ type: "message", text: "once", id: "r2" });
+    alice.socket.send({ type: "message", text: "once", id: "r2" });
+    await sleep(200);
+    const seqs = eventsOf(alice.socket).map((e) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+    expect(eventsOf(carol.socket).filter((e) => e.type === "message" && e.text === "once")).toHaveLength(1);
+    for (const p of [alice, bob, carol]) p.socket.close(1000);
   });
 
   it("never lets a chat message overtake held presence events", async () => {

@@ -83,14 +83,25 @@ function joinAs(ws: WebSocket, name: string): Promise<void> {
   });
 }
 
+/** Opens a socket that joins in its URL, as clients do on a first connect; resolves at the welcome. */
+function openJoined(url: string, name: string): Promise<WebSocket> {
+  const ws = new WebSocket(`${url}?name=${encodeURIComponent(name)}`, { perMessageDeflate: false });
+  return new Promise((resolve, reject) => {
+    const onFrame = (data: Buffer) => {
+      if (!data.includes('"type":"welcome"')) return;
+      ws.off("message", onFrame);
+      resolve(ws);
+    };
+    ws.on("message", onFrame).once("error", reject);
+  });
+}
+
 async function joinStorm(url: string, clients: number, sockets: WebSocket[]): Promise<string> {
   let started = 0;
   const worker = async () => {
     while (started < clients) {
       const i = started++;
-      const ws = await open(url);
-      sockets.push(ws);
-      await joinAs(ws, `c${i}`);
+      sockets.push(await openJoined(url, `c${i}`));
     }
   };
   const t0 = performance.now();

@@ -92,14 +92,14 @@ export class Broadcaster {
         this.#turnFlush = true;
         setTimeout(() => {
           this.#turnFlush = false;
-          this.flushDue(Number.POSITIVE_INFINITY);
+          this.#flushHeld();
         }, 0);
       }
       return;
     }
     if (this.#held.length > 0) {
       this.#held.push(stored);
-      this.flushDue(Number.POSITIVE_INFINITY);
+      this.#flushHeld();
       return;
     }
     for (const [ws, conn] of this.#conns.all) {
@@ -148,22 +148,28 @@ export class Broadcaster {
   }
 
   /**
-   * Sends everything held, in one frame per socket, if its time has come by
-   * `now`; then the presence frame, if one is due.
+   * The alarm: if the window has ended by `now`, sends everything held, in
+   * one frame per socket, then the presence frame if one is due.
    */
   flushDue(now: number): void {
-    if (this.#flushAt === null && this.#held.length === 0 && !this.#presenceDue) return;
     if (this.#flushAt !== null && this.#flushAt > now) return;
-    const held = this.#held;
-    const presenceDue = this.#presenceDue;
-    this.#held = [];
-    this.#presenceDue = false;
     this.#flushAt = null;
+    this.#flushHeld();
+    if (!this.#presenceDue) return;
+    this.#presenceDue = false;
     this.#lastPresenceBroadcast = Date.now();
-    if (presenceDue && held.length === 0) {
-      this.#sendToJoined(this.#presenceFrame());
-      return;
-    }
+    this.#sendToJoined(this.#presenceFrame());
+  }
+
+  /**
+   * Sends the held events now, in one frame per socket; a due count keeps
+   * its window (it is not ordered with events).
+   */
+  #flushHeld(): void {
+    const held = this.#held;
+    if (held.length === 0) return;
+    this.#held = [];
+    this.#lastPresenceBroadcast = Date.now();
     const frames = new Map<number, string>();
     const frameFrom = (start: number): string => {
       let frame = frames.get(start);
@@ -181,23 +187,20 @@ export class Broadcaster {
       if (start >= 0) send(ws, frameFrom(start));
     }
     this.#welcomedThrough.clear();
-    if (presenceDue) this.#sendToJoined(this.#presenceFrame());
-  }
-
-  #sendToJoined(json: string): void {
-    for (const [ws, conn] of this.#conns.all) {
-      if (conn.session !== null) send(ws, json);
-    }
   }
 
   /** Sends an event again to one socket (a resend's acknowledgement), after anything held: never out of order. */
   resend(ws: WebSocket, stored: StoredEvent): void {
-    if (this.#held.length > 0) this.flushDue(Number.POSITIVE_INFINITY);
+    this.#flushHeld();
     send(ws, stored.json);
   }
 
   /** Sends a frame that is not an event (typing) to every joined socket but one. */
   notice(json: string, except: WebSocket): void {
+    this.#sendToJoined(json, except);
+  }
+
+  #sendToJoined(json: string, except?: WebSocket): void {
     for (const [ws, conn] of this.#conns.all) {
       if (conn.session !== null && ws !== except) send(ws, json);
     }

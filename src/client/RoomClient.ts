@@ -380,21 +380,20 @@ export class RoomClient {
     return true;
   }
 
-  /** Updates the member list for a presence event; true if it changed. */
+  /** Updates the member list for a presence event; true if it changed. A crowd keeps no list. */
   #applyPresence(event: RoomEvent): boolean {
     const { members, crowd } = this.#presence;
+    if (crowd) return false;
     let next: Member[];
     switch (event.type) {
       case "joined":
-        if (crowd || members.some((m) => m.id === event.member.id)) return false;
+        if (members.some((m) => m.id === event.member.id)) return false;
         next = [...members, event.member];
         break;
       case "left":
-        if (crowd) return false;
         next = members.filter((m) => m.id !== event.member.id);
         break;
       case "renamed":
-        if (crowd) return false;
         next = members.map((m) => (m.id === event.member.id ? event.member : m));
         break;
       default:
@@ -588,7 +587,6 @@ function newMessageId(): string {
   return crypto.randomUUID();
 }
 
-/** The WebSocket URL of a room, from the page or server base URL. */
 /** The socket URL with a join in its query (see docs/protocol.md, "Joining in the URL"). */
 function joinUrl(socketUrl: string, name: string, since: number | undefined): string {
   const url = new URL(socketUrl);
@@ -597,6 +595,7 @@ function joinUrl(socketUrl: string, name: string, since: number | undefined): st
   return url.toString();
 }
 
+/** The WebSocket URL of a room, from the page or server base URL. */
 export function roomSocketUrl(base: string, room: string): string {
   const url = new URL(`/api/rooms/${encodeURIComponent(room)}/ws`, base);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";

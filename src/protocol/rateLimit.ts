@@ -9,7 +9,14 @@ export interface RateRule {
   perSecond: number;
 }
 
-export type RateDecision = { allowed: true; tat: number } | { allowed: false; retryAfterMs: number };
+export type RateDecision =
+  | {
+      allowed: true;
+      tat: number;
+      /** More than half the burst is spent: the bucket needs over half its refill time to be full again. */
+      pressed: boolean;
+    }
+  | { allowed: false; retryAfterMs: number };
 
 /** Decides whether one more frame may pass at `now`, given the stored `tat`. */
 export function takeToken(tat: number, now: number, rule: RateRule): RateDecision {
@@ -18,5 +25,6 @@ export function takeToken(tat: number, now: number, rule: RateRule): RateDecisio
   const start = Math.max(tat, now);
   const wait = start - now - tolerance;
   if (wait > 0) return { allowed: false, retryAfterMs: Math.ceil(wait) };
-  return { allowed: true, tat: start + interval };
+  const next = start + interval;
+  return { allowed: true, tat: next, pressed: next - now > (interval * rule.burst) / 2 };
 }

@@ -117,11 +117,13 @@ export class Room extends DurableObject<Env> {
     } else {
       // Logged as "connect" once it joins, when the member id is known.
       const conn = newConnection(now);
-      this.#conns.save(server, conn);
       // A join in the URL is handled like a first frame, before the handshake
       // completes: the welcome is the first thing the client hears.
-      const joinQuery = request.url.includes("?") ? decodeJoinQuery(new URL(request.url).searchParams, this.#limits) : null;
+      const query = request.url.indexOf("?");
+      const joinQuery = query < 0 ? null : decodeJoinQuery(new URLSearchParams(request.url.slice(query)), this.#limits);
       if (joinQuery) this.#guarded(server, conn, () => this.#handleFrame(server, conn, joinQuery));
+      // A join saved the connection with its session; anything else registers it here.
+      if (this.#conns.get(server) !== conn) this.#conns.save(server, conn);
     }
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -204,12 +206,14 @@ export class Room extends DurableObject<Env> {
     }
     conn.tat = rate.tat;
     conn.strikes = 0;
-    // A join saves the connection itself, with its session: one attachment write, not two.
     if (decoded.ok && decoded.value.type === "join") {
       this.#onJoin(ws, conn, decoded.value);
       return;
     }
-    this.#conns.save(ws, conn);
+    // The attachment keeps the bucket across hibernation once it matters, when
+    // over half the burst is spent: a fuller bucket refills long before an idle
+    // room hibernates, so an attachment write per frame would buy nothing.
+    if (rate.pressed) this.#conns.save(ws, conn);
 
     if (!decoded.ok) {
       send(ws, errorFrame(decoded.error.code, decoded.error.message, decoded.error.ref));
@@ -250,14 +254,15 @@ export class Room extends DurableObject<Env> {
 
   #onJoin(ws: WebSocket, conn: Connection, frame: JoinFrame): void {
     if (conn.session !== null) {
-      this.#conns.save(ws, conn);
       send(ws, errorFrame("bad_request", "already joined; send a rename frame to change your name"));
       return;
     }
     const lastSeqBefore = this.#events.lastSeq;
     const earlier = frame.session === undefined ? undefined : this.#reclaim(ws, frame.session, frame.name);
-    const session = earlier ? (frame.session as string) : randomHex(16);
-    const member: Member = { id: earlier?.id ?? randomHex(6), name: frame.name };
+    // One draw for both: a session token (16 bytes) and a member id (6).
+    const fresh = earlier ? "" : randomHex(22);
+    const session = earlier ? (frame.session as string) : fresh.slice(0, 32);
+    const member: Member = { id: earlier?.id ?? fresh.slice(32), name: frame.name };
     if (!earlier) this.#presence.open(session, member);
     conn.session = session;
     this.#conns.save(ws, conn);

@@ -10,6 +10,9 @@ import type { EventLog } from "./eventLog.ts";
 export class RecentIds {
   readonly #window: number;
   readonly #seqByKey = new Map<string, number>();
+  /** Keys in the order they were remembered (seq order), from `#head` on: what to forget next. */
+  #order: { key: string; seq: number }[] = [];
+  #head = 0;
   #loaded = false;
 
   constructor(window: number) {
@@ -20,7 +23,7 @@ export class RecentIds {
   find(log: EventLog, sender: string, id: string): number | undefined {
     if (!this.#loaded) {
       // Marked loaded only once the read succeeded: a failed read is retried.
-      for (const row of log.recentClientIds(this.#window)) this.#seqByKey.set(key(row.sender, row.cid), row.seq);
+      for (const row of log.recentClientIds(this.#window)) this.#add(key(row.sender, row.cid), row.seq);
       this.#loaded = true;
     }
     return this.#seqByKey.get(key(sender, id));
@@ -28,13 +31,25 @@ export class RecentIds {
 
   /** Records a newly stored message and forgets ids that fell out of the window. */
   remember(sender: string, id: string, seq: number): void {
-    this.#seqByKey.set(key(sender, id), seq);
+    this.#add(key(sender, id), seq);
     const oldest = seq - this.#window;
-    // Map order is insertion order, which is seq order: drop from the front.
-    for (const [k, s] of this.#seqByKey) {
-      if (s > oldest) break;
-      this.#seqByKey.delete(k);
+    const order = this.#order;
+    // Oldest first, so this stops at once in the common case: no scan, no iterator per message.
+    while (this.#head < order.length && order[this.#head]!.seq <= oldest) {
+      const { key: k, seq: s } = order[this.#head++]!;
+      // The key may have been remembered again since, with a newer seq: keep that.
+      if (this.#seqByKey.get(k) === s) this.#seqByKey.delete(k);
     }
+    // Drop the forgotten prefix now and then, not per message.
+    if (this.#head > this.#window) {
+      this.#order = order.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #add(k: string, seq: number): void {
+    this.#seqByKey.set(k, seq);
+    this.#order.push({ key: k, seq });
   }
 }
 

@@ -38,4 +38,29 @@ describe("takeToken (GCRA)", () => {
     const first = burst(10, 0);
     expect(burst(50, 3_600_000, first.tat).passed).toBe(10);
   });
+
+  it("says when over half the burst is spent (the room then persists the state)", () => {
+    const pressedAfter = (frames: number) => {
+      let tat = 0;
+      let pressed = false;
+      for (let i = 0; i < frames; i++) {
+        const decision = takeToken(tat, 1_000_000, rule);
+        if (!decision.allowed) throw new Error("refused");
+        tat = decision.tat;
+        pressed = decision.pressed;
+      }
+      return pressed;
+    };
+    expect(pressedAfter(1)).toBe(false);
+    expect(pressedAfter(5)).toBe(false);
+    expect(pressedAfter(6)).toBe(true);
+    // One frame per interval, forever, never spends the burst.
+    let tat = 0;
+    for (let t = 0; t < 10_000; t += 200) {
+      const decision = takeToken(tat, 1_000_000 + t, rule);
+      if (!decision.allowed) throw new Error("refused");
+      expect(decision.pressed).toBe(false);
+      tat = decision.tat;
+    }
+  });
 });

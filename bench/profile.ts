@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import WebSocket from "ws";
 import { freePort } from "../test/support/wranglerDev.ts";
 import { PARLEY_BENCH_VARS } from "./lib/systems.ts";
-import { startWorkerd } from "./lib/workerd.ts";
+import { startWorkerd, tmpfsOrTmpdir } from "./lib/workerd.ts";
 
 const { values } = parseArgs({
   options: {
@@ -175,6 +175,8 @@ function summarise(profile: Profile, top: number): string[] {
   ];
 }
 
+// Storage on tmpfs, as in the bench: a profile of this disk's fsync would tell nothing about the Worker.
+process.env.TMPDIR = tmpfsOrTmpdir();
 const inspectorPort = await freePort();
 const server = await startWorkerd({
   config: "wrangler.toml",

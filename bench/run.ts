@@ -12,8 +12,8 @@
  * See docs/performance.md for what each scenario and column means.
  */
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { costPass, PRICES, type CostPassResult } from "./lib/costPass.ts";
@@ -21,7 +21,7 @@ import { runOnce, warmUp, type Limits, type RunResult } from "./lib/measure.ts";
 import { addRatios, checksTable, checkTargets, costTable, joinTable, scenarioTable, summarise, type Summary } from "./lib/report.ts";
 import { scenarios, WARMUP, type Scenario } from "./lib/scenarios.ts";
 import { PARLEY_BENCH_VARS, startTarget, stopAll, targetOf, type RunnerName, type SystemName, type Target } from "./lib/systems.ts";
-import { ROOT, workerdBinary } from "./lib/workerd.ts";
+import { ROOT, tmpfsOrTmpdir, workerdBinary } from "./lib/workerd.ts";
 
 const HELP = `npm run bench -- [options]
   --quick              tiny sizes (checks the harness; numbers mean little)
@@ -66,17 +66,7 @@ if (values.help) {
 
 const list = (raw: string) => raw.split(",").map((s) => s.trim()).filter(Boolean);
 
-/** tmpfs if there is one, so that storage commits do not measure this disk's fsync. */
-function chooseStateDir(): string {
-  if (values["state-dir"]) return resolve(values["state-dir"]);
-  try {
-    accessSync("/dev/shm", constants.W_OK);
-    return "/dev/shm";
-  } catch {
-    return tmpdir();
-  }
-}
-const stateDir = chooseStateDir();
+const stateDir = values["state-dir"] ? resolve(values["state-dir"]) : tmpfsOrTmpdir();
 // Both runners make their state directories with mkdtemp(os.tmpdir()).
 process.env.TMPDIR = stateDir;
 const repeat = Math.max(1, Number(values.repeat ?? 3) || 3);

@@ -9,7 +9,7 @@
  * the inspector, live reload and wrangler's log formatting.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, closeSync, constants, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -46,6 +46,16 @@ interface WorkerConfig {
   vars: Record<string, unknown>;
   durableObjects: { name: string; className: string }[];
   sqliteClasses: Set<string>;
+}
+
+/** tmpfs if there is one, so that storage commits do not measure this disk's fsync. */
+export function tmpfsOrTmpdir(): string {
+  try {
+    accessSync("/dev/shm", constants.W_OK);
+    return "/dev/shm";
+  } catch {
+    return tmpdir();
+  }
 }
 
 const requireFromWrangler = createRequire(createRequire(import.meta.url).resolve("wrangler/package.json"));

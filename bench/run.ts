@@ -2,8 +2,9 @@
  * `npm run bench`: Parley side by side with a bare relay Durable Object and a
  * plain Node `ws` relay, under `wrangler dev` and under `workerd` directly,
  * driven by one load generator through the same scenarios, one system at a
- * time, in one run. Prints tables (medians of repeated runs, with ratios to
- * the baselines of the same run) and writes JSON to bench/results/.
+ * time (repeats interleaved across systems), in one run. Prints tables
+ * (medians of repeated runs, with ratios to the baselines of the same run)
+ * and writes JSON to bench/results/.
  *
  *   npm run bench                          # everything, 3 repeats
  *   npm run bench -- --quick               # tiny sizes, to check the harness
@@ -20,7 +21,7 @@ import { costPass, PRICES, type CostPassResult } from "./lib/costPass.ts";
 import { runOnce, warmUp, type Limits, type RunResult } from "./lib/measure.ts";
 import { addRatios, checksTable, checkTargets, costTable, joinTable, scenarioTable, summarise, type Summary } from "./lib/report.ts";
 import { scenarios, WARMUP, type Scenario } from "./lib/scenarios.ts";
-import { PARLEY_BENCH_VARS, startTarget, stopAll, targetOf, type RunnerName, type SystemName, type Target } from "./lib/systems.ts";
+import { PARLEY_BENCH_VARS, startTarget, stopAll, targetOf, type RunnerName, type RunningServer, type SystemName, type Target } from "./lib/systems.ts";
 import { ROOT, tmpfsOrTmpdir, workerdBinary } from "./lib/workerd.ts";
 
 const HELP = `npm run bench -- [options]
@@ -82,12 +83,22 @@ const limits: Limits = {
   idleMs: quick ? 5_000 : 10_000,
 };
 
-// Baselines first under each runner so a failure in Parley still leaves them measured; ws last.
-const targets: Target[] = [];
-for (const runner of runners) {
-  for (const system of ["relay", "relaysql", "parley"] as const) if (systems.includes(system)) targets.push(targetOf(system, runner));
+// The systems run in turn, one at a time, but their repeats are interleaved:
+// round i runs every system of a group once, so drift on a shared machine
+// (other load, thermal state) reaches baselines and Parley alike instead of
+// landing on whichever ran last. A group is one runner's systems (the Node
+// `ws` relay joins the workerd group, or runs alone); servers of one group
+// are up together, idle but for their own turn. Baselines start first so a
+// failure in Parley still leaves them measured.
+const groups: Target[][] = runners.map((runner) =>
+  (["relay", "relaysql", "parley"] as const).filter((system) => systems.includes(system)).map((system) => targetOf(system, runner)),
+);
+if (systems.includes("ws")) {
+  const withWorkerd = groups[runners.indexOf("workerd")];
+  if (withWorkerd) withWorkerd.push(targetOf("ws", "node"));
+  else groups.push([targetOf("ws", "node")]);
 }
-if (systems.includes("ws")) targets.push(targetOf("ws", "node"));
+const targets: Target[] = groups.flat();
 
 // Every server is stopped on the way out, whatever the way.
 let interrupted = false;
@@ -159,7 +170,8 @@ const failures: { target: string; scenario?: string; error: string }[] = [];
 const codeAtStart = JSON.stringify(machine.git);
 const codeByTarget: Record<string, ReturnType<typeof gitState>> = {};
 
-async function measureTarget(target: Target): Promise<void> {
+/** Starts a system and warms it up; undefined (and a failure recorded) if it cannot start. */
+async function startMeasured(target: Target): Promise<RunningServer | undefined> {
   log(`== ${target.label}: starting`);
   // The Worker is built from the working tree when its server starts: say so if the tree changed since the run began.
   const code = gitState();
@@ -168,32 +180,59 @@ async function measureTarget(target: Target): Promise<void> {
     log(`   NOTE: the sources changed since the run started; this system runs ${code.commit}${code.dirty.length > 0 ? ` + uncommitted ${code.dirty.join(", ")}` : ""}`);
   }
   const started = performance.now();
-  const server = await startTarget(target);
-  log(`   ready in ${Math.round(performance.now() - started)} ms at ${server.url} (pid ${server.pid})`);
+  let server: RunningServer | undefined;
   try {
+    server = await startTarget(target);
+    log(`   ready in ${Math.round(performance.now() - started)} ms at ${server.url} (pid ${server.pid})`);
     if (!values["no-warmup"]) await warmUp(server, quick ? { ...WARMUP, clients: 4, perSender: 20 } : WARMUP, limits);
+    return server;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    failures.push({ target: target.label, error: message });
+    log(`   ${target.label} FAILED: ${message.split("\n").slice(0, 5).join("\n   ")}`);
+    await server?.stop();
+    return undefined;
+  }
+}
+
+/** One run of a scenario on a system, again if wrangler dev reloaded the Worker meanwhile. */
+async function measureRun(server: RunningServer, scenario: Scenario, i: number): Promise<void> {
+  try {
+    // A run during which wrangler dev reloaded the Worker (someone saved a
+    // source file) measured a restart, not the system: run it again.
+    let run = await runOnce(server, scenario, i, limits);
+    for (let retry = 1; run.reloaded && retry <= 2 && !interrupted; retry++) {
+      log(`   ${server.target.label} ${scenario.id} #${i}: wrangler dev reloaded the Worker during the run (a watched file changed); running it again`);
+      run = await runOnce(server, scenario, i, limits);
+    }
+    runs.push(run);
+    log(`   ${server.target.label} ${describeRun(run)}`);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    failures.push({ target: server.target.label, scenario: scenario.id, error: message });
+    log(`   ${server.target.label} ${scenario.id} #${i} FAILED: ${message}`);
+  }
+}
+
+/** Every scenario on every system of a group, repeats interleaved (see `groups`). */
+async function measureGroup(group: Target[]): Promise<void> {
+  const servers: RunningServer[] = [];
+  try {
+    for (const target of group) {
+      if (interrupted) return;
+      const server = await startMeasured(target);
+      if (server) servers.push(server);
+    }
     for (const scenario of chosen) {
       for (let i = 1; i <= repeat; i++) {
-        if (interrupted) return;
-        try {
-          // A run during which wrangler dev reloaded the Worker (someone saved a
-          // source file) measured a restart, not the system: run it again.
-          let run = await runOnce(server, scenario, i, limits);
-          for (let retry = 1; run.reloaded && retry <= 2 && !interrupted; retry++) {
-            log(`   ${scenario.id} #${i}: wrangler dev reloaded the Worker during the run (a watched file changed); running it again`);
-            run = await runOnce(server, scenario, i, limits);
-          }
-          runs.push(run);
-          log(`   ${describeRun(run)}`);
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          failures.push({ target: target.label, scenario: scenario.id, error: message });
-          log(`   ${scenario.id} #${i} FAILED: ${message}`);
+        for (const server of servers) {
+          if (interrupted) return;
+          await measureRun(server, scenario, i);
         }
       }
     }
   } finally {
-    await server.stop();
+    for (const server of servers) await server.stop();
   }
 }
 
@@ -211,15 +250,9 @@ function describeRun(run: RunResult): string {
 
 let cost: CostPassResult | undefined;
 try {
-  for (const target of targets) {
+  for (const group of groups) {
     if (interrupted) break;
-    try {
-      await measureTarget(target);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      failures.push({ target: target.label, error: message });
-      log(`   ${target.label} FAILED: ${message.split("\n").slice(0, 5).join("\n   ")}`);
-    }
+    await measureGroup(group);
   }
   if (!values["no-cost"] && systems.includes("parley") && !interrupted) {
     log("== cost pass: parley@workerd, storage rows per operation");

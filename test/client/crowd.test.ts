@@ -44,6 +44,8 @@ describe("RoomClient in a crowd", () => {
     expect(c.presence).toEqual({ members: [], online: 3, crowd: true });
     const dave = await join(server.url, room, "dave");
     await until(() => c.presence.online === 4, "dave counted");
+    // Bob hears the same count (maybe a moment later): after it, nothing is due to him but what is sent below.
+    await until(() => bob.socket.frames.some((f) => f.type === "presence" && f.online === 4), "dave counted at bob");
 
     // No typing frames from a client in a crowd: the room would drop them anyway.
     const sent = vi.spyOn(WebSocket.prototype, "send");

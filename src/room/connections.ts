@@ -77,9 +77,9 @@ export class Connections {
 
   /** The socket holding this session token, if any. */
   findSession(session: string): [WebSocket, Connection] | undefined {
-    this.#load();
+    const map = this.#load();
     const ws = this.#bySession.get(session);
-    const conn = ws === undefined ? undefined : this.#map?.get(ws);
+    const conn = ws === undefined ? undefined : map.get(ws);
     return ws !== undefined && conn !== undefined ? [ws, conn] : undefined;
   }
 

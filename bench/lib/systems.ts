@@ -54,6 +54,8 @@ export interface StartOptions {
   vars?: Record<string, string>;
   /** Bundle another entry (workerd runner only), e.g. the row-counting wrapper. */
   entry?: string;
+  /** V8 flags (workerd runner only), e.g. `--perf-basic-prof`. */
+  v8Flags?: string[];
 }
 
 const stoppers = new Set<() => Promise<void>>();
@@ -76,6 +78,7 @@ export async function startTarget(target: Target, options: StartOptions = {}): P
       config: CONFIGS[target.system],
       vars,
       ...(options.entry === undefined ? {} : { entry: options.entry }),
+      ...(options.v8Flags === undefined ? {} : { v8Flags: options.v8Flags }),
     });
     server = started;
   }

@@ -35,6 +35,8 @@ export interface WorkerdOptions {
   entry?: string;
   /** Extra `workerd serve` arguments (e.g. `--inspector-addr=127.0.0.1:0`, to compare with wrangler dev). */
   args?: string[];
+  /** V8 flags for the isolate (the config's `v8Flags`), e.g. `--perf-basic-prof` for `bench:native`. */
+  v8Flags?: string[];
   startTimeoutMs?: number;
 }
 
@@ -95,7 +97,13 @@ async function readWorkerConfig(configPath: string): Promise<WorkerConfig> {
 
 const capnpString = (value: string): string => JSON.stringify(value);
 
-function capnpConfig(config: WorkerConfig, port: number, vars: Record<string, string | number>, storageDir: string): string {
+function capnpConfig(
+  config: WorkerConfig,
+  port: number,
+  vars: Record<string, string | number>,
+  storageDir: string,
+  v8Flags: readonly string[],
+): string {
   const bindings: string[] = [];
   for (const [name, value] of Object.entries(config.vars)) {
     if (name in vars) continue;
@@ -113,7 +121,7 @@ function capnpConfig(config: WorkerConfig, port: number, vars: Record<string, st
   );
   return `using Workerd = import "/workerd/workerd.capnp";
 
-const config :Workerd.Config = (
+const config :Workerd.Config = (${v8Flags.length > 0 ? `\n  v8Flags = [${v8Flags.map(capnpString).join(", ")}],` : ""}
   services = [
     (name = "main", worker = .mainWorker),
     (name = "do-storage", disk = (path = ${capnpString(storageDir)}, writable = true)),
@@ -157,7 +165,7 @@ export async function startWorkerd(options: WorkerdOptions): Promise<WorkerdServ
     logLevel: "warning",
   });
   const port = await freePort();
-  writeFileSync(join(dir, "config.capnp"), capnpConfig(config, port, options.vars ?? {}, storageDir));
+  writeFileSync(join(dir, "config.capnp"), capnpConfig(config, port, options.vars ?? {}, storageDir, options.v8Flags ?? []));
   // The storage directory must exist before workerd opens it.
   mkdirSync(storageDir, { recursive: true });
 

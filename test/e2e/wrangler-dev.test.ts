@@ -2,6 +2,7 @@
  * The whole system as a user runs it: a real `wrangler dev`, real WebSocket
  * clients from Node, and the static client page served by Workers Static Assets.
  */
+import { createServer, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RoomEvent } from "../../src/protocol/frames.ts";
 import { join, uniqueRoom } from "../support/node.ts";
@@ -80,5 +81,21 @@ describe("wrangler dev", () => {
     });
     expect(echoed).toBe("hello echo");
     ws.close(1000);
+  });
+});
+
+describe("startWranglerDev", () => {
+  // Parallel test files can be handed the same free port; the launcher retries
+  // on wrangler's "Address already in use", so it must recognise that exit.
+  it("reports a taken port as wrangler's early exit, with wrangler's reason", async () => {
+    const blocker = createServer();
+    await new Promise<void>((listening) => blocker.listen(0, "127.0.0.1", listening));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      // A fixed port is not retried: the error is what the retry looks for.
+      await expect(startWranglerDev({ port })).rejects.toThrow(/exited early[\s\S]*Address already in use/);
+    } finally {
+      blocker.close();
+    }
   });
 });

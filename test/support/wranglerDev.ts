@@ -44,9 +44,29 @@ process.once("exit", () => {
   for (const child of running) killGroup(child, "SIGKILL");
 });
 
+/** Attempts when a port turns out to be taken: freePort's port is free when asked, not when wrangler binds it. */
+const PORT_ATTEMPTS = 3;
+
 export async function startWranglerDev(options: DevOptions = {}): Promise<DevServer> {
-  const port = options.port ?? (await freePort());
   const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), "parley-dev-"));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options, persistDir, options.port ?? (await freePort()));
+    } catch (error) {
+      // Two processes (parallel test files, a benchmark) can be handed the same
+      // free port; wrangler then exits at once, and fresh ports fix it.
+      const taken = error instanceof PortTakenError;
+      if (!taken || attempt >= PORT_ATTEMPTS || options.port !== undefined) {
+        if (!options.persistDir) rmSync(persistDir, { recursive: true, force: true });
+        throw error;
+      }
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startOnce(options: DevOptions, persistDir: string, port: number): Promise<DevServer> {
   const args = [
     WRANGLER,
     "dev",
@@ -83,12 +103,18 @@ export async function startWranglerDev(options: DevOptions = {}): Promise<DevSer
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  // "close" comes after the last of its output, which says why it exited.
+  const closed = new Promise<void>((done) => child.once("close", () => done()));
   child.once("exit", () => running.delete(child));
 
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output}`);
+    if (child.exitCode !== null) {
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
+      const message = `wrangler dev exited early:\n${output}`;
+      throw /Address already in use/.test(output) ? new PortTakenError(message) : new Error(message);
+    }
     if (Date.now() > deadline) {
       killGroup(child, "SIGKILL");
       throw new Error(`wrangler dev did not become ready:\n${output}`);

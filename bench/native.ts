@@ -76,7 +76,8 @@ interface Tally {
   byCategory: Map<string, number>;
   /** Samples with each JavaScript function on the stack (inclusive). */
   byFunction: Map<string, number>;
-  rates: number[];
+  /** Each round's headline: connects/s in a storm, p50 latency (ms) in round trips. */
+  headlines: number[];
 }
 
 /** One sample per blank-line-separated block of `perf script -F comm,ip,sym`: the comm line, then frames leaf first. */
@@ -100,6 +101,7 @@ function tallySamples(script: string, tally: Tally): void {
   }
 }
 
+/** One storm or one run of round trips in a fresh room, recorded by perf into `record` if given; returns its headline. */
 async function runRound(server: RunningServer, record: string | undefined): Promise<number> {
   const framing = server.target.system === "parley" ? PARLEY_FRAMING : RELAY_FRAMING;
   const load = new LoadRoom(server.url, freshRoom(server.target.label, "native"), framing);
@@ -118,18 +120,18 @@ async function runRound(server: RunningServer, record: string | undefined): Prom
       await exited;
     }
   };
-  let rate: number;
+  let headline: number;
   if (mode === "storm") {
-    rate = await measured(async () => (await load.connect(clients, { concurrency: 50, timeoutMs: 60_000 })).perSecond);
+    headline = await measured(async () => (await load.connect(clients, { concurrency: 50, timeoutMs: 60_000 })).perSecond);
   } else {
     await load.connect(clients, { concurrency: 50, timeoutMs: 60_000 });
     await waitQuiet(server.pid, { maxMs: 30_000 });
-    rate = await measured(
+    headline = await measured(
       async () => (await load.messages({ senders: 1, perSender: messages, window: 1, idleMs: 10_000, maxMs: 180_000 })).latencyMs.p50,
     );
   }
   await load.close();
-  return rate;
+  return headline;
 }
 
 // Storage on tmpfs, as in the bench: this disk's fsync would otherwise dominate every commit.
@@ -143,20 +145,20 @@ try {
     const server = await startTarget(targetOf(system, "workerd"), { v8Flags: ["--perf-basic-prof"] });
     servers.push(server);
     perfMaps.push(...processTree(server.pid).map((pid) => `/tmp/perf-${pid}.map`));
-    tallies.set(system, { samples: 0, byCategory: new Map(), byFunction: new Map(), rates: [] });
+    tallies.set(system, { samples: 0, byCategory: new Map(), byFunction: new Map(), headlines: [] });
   }
   // Round 0 warms each system up (JIT, first allocations) and is not recorded.
   for (let round = 0; round <= rounds; round++) {
     const order = round % 2 === 0 ? servers : [...servers].reverse();
     for (const server of order) {
       const record = round === 0 ? undefined : join(dataDir, `${server.target.system}-${round}.data`);
-      const rate = await runRound(server, record);
+      const headline = await runRound(server, record);
       if (!record) continue;
       const tally = tallies.get(server.target.system)!;
-      tally.rates.push(rate);
+      tally.headlines.push(headline);
       const script = spawnSync("perf", ["script", "-F", "comm,ip,sym", "-i", record], { encoding: "utf8", maxBuffer: 1 << 30 });
       tallySamples(script.stdout, tally);
-      console.log(`round ${round} ${server.target.label}: ${mode === "storm" ? `${rate}/s` : `p50 ${rate} ms`}`);
+      console.log(`round ${round} ${server.target.label}: ${mode === "storm" ? `${headline}/s` : `p50 ${headline} ms`}`);
     }
   }
 } finally {
@@ -175,7 +177,7 @@ for (const name of [...CATEGORIES.map((c) => c.name), REST]) {
 }
 console.log(["total".padEnd(width), ...systems.map((s) => perUnit(tallies.get(s)!.samples).padStart(9))].join(""));
 console.log(
-  [(mode === "storm" ? "connects/s (median, perf attached)" : "p50 ms (median, perf attached)").padEnd(width), ...systems.map((s) => String(median(tallies.get(s)!.rates)).padStart(9))].join(""),
+  [(mode === "storm" ? "connects/s (median, perf attached)" : "p50 ms (median, perf attached)").padEnd(width), ...systems.map((s) => String(median(tallies.get(s)!.headlines)).padStart(9))].join(""),
 );
 for (const system of systems) {
   const byFunction = tallies.get(system)!.byFunction;

@@ -14,7 +14,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { build } from "esbuild";
-import { freePort } from "../../test/support/wranglerDev.ts";
+import { exitedEarly, startOnFreePort } from "../../test/support/wranglerDev.ts";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -164,12 +164,20 @@ export async function startWorkerd(options: WorkerdOptions): Promise<WorkerdServ
     external: ["cloudflare:*", "node:*"],
     logLevel: "warning",
   });
-  const port = await freePort();
-  writeFileSync(join(dir, "config.capnp"), capnpConfig(config, port, options.vars ?? {}, storageDir, options.v8Flags ?? []));
   // The storage directory must exist before workerd opens it.
   mkdirSync(storageDir, { recursive: true });
+  return startOnFreePort((port) => serve(port, { dir, storageDir, logPath, config, options }));
+}
 
-  const log = openSync(logPath, "a");
+/** Runs `workerd serve` on `port` and waits until the Worker answers. */
+async function serve(
+  port: number,
+  run: { dir: string; storageDir: string; logPath: string; config: WorkerConfig; options: WorkerdOptions },
+): Promise<WorkerdServer> {
+  const { dir, storageDir, logPath, config, options } = run;
+  writeFileSync(join(dir, "config.capnp"), capnpConfig(config, port, options.vars ?? {}, storageDir, options.v8Flags ?? []));
+  // A fresh log per attempt: an earlier attempt's "Address already in use" must not decide this one.
+  const log = openSync(logPath, "w");
   const child = spawn(workerdBinary(), ["serve", join(dir, "config.capnp"), "--experimental", ...(options.args ?? [])], {
     cwd: dir,
     detached: true,
@@ -190,7 +198,7 @@ export async function startWorkerd(options: WorkerdOptions): Promise<WorkerdServ
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`workerd exited early:\n${output()}`);
+    if (child.exitCode !== null) throw exitedEarly("workerd", output());
     if (Date.now() > deadline) {
       killGroup(child, "SIGKILL");
       throw new Error(`workerd did not become ready:\n${output()}`);

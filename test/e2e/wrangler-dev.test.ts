@@ -6,7 +6,7 @@ import { createServer, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RoomEvent } from "../../src/protocol/frames.ts";
 import { join, uniqueRoom } from "../support/node.ts";
-import { startWranglerDev, type DevServer } from "../support/wranglerDev.ts";
+import { PortTakenError, startOnFreePort, startWranglerDev, type DevServer } from "../support/wranglerDev.ts";
 
 let server: DevServer;
 const isEvent = (frame: { type: string }): frame is RoomEvent => "seq" in frame;
@@ -97,5 +97,24 @@ describe("startWranglerDev", () => {
     } finally {
       blocker.close();
     }
+  });
+
+  it("starts again on a fresh port after a taken one, three attempts at most, and passes other failures on", async () => {
+    const ports: number[] = [];
+    const takenOnce = await startOnFreePort(async (port) => {
+      ports.push(port);
+      if (ports.length === 1) throw new PortTakenError("taken");
+      return port;
+    });
+    expect(ports).toHaveLength(2);
+    expect(takenOnce).toBe(ports[1]);
+
+    let attempts = 0;
+    await expect(startOnFreePort(() => Promise.reject(new PortTakenError(`taken ${++attempts}`)))).rejects.toThrow("taken 3");
+    expect(attempts).toBe(3);
+
+    attempts = 0;
+    await expect(startOnFreePort(() => Promise.reject(new Error(`crashed ${++attempts}`)))).rejects.toThrow("crashed 1");
+    expect(attempts).toBe(1);
   });
 });

@@ -44,27 +44,18 @@ process.once("exit", () => {
   for (const child of running) killGroup(child, "SIGKILL");
 });
 
-/** Attempts when a port turns out to be taken: freePort's port is free when asked, not when wrangler binds it. */
-const PORT_ATTEMPTS = 3;
-
 export async function startWranglerDev(options: DevOptions = {}): Promise<DevServer> {
   const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), "parley-dev-"));
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startOnce(options, persistDir, options.port ?? (await freePort()));
-    } catch (error) {
-      // Two processes (parallel test files, a benchmark) can be handed the same
-      // free port; wrangler then exits at once, and fresh ports fix it.
-      const taken = error instanceof PortTakenError;
-      if (!taken || attempt >= PORT_ATTEMPTS || options.port !== undefined) {
-        if (!options.persistDir) rmSync(persistDir, { recursive: true, force: true });
-        throw error;
-      }
-    }
+  try {
+    // A port the caller chose is not retried: another one would not do.
+    return options.port !== undefined
+      ? await startOnce(options, persistDir, options.port)
+      : await startOnFreePort((port) => startOnce(options, persistDir, port));
+  } catch (error) {
+    if (!options.persistDir) rmSync(persistDir, { recursive: true, force: true });
+    throw error;
   }
 }
-
-class PortTakenError extends Error {}
 
 async function startOnce(options: DevOptions, persistDir: string, port: number): Promise<DevServer> {
   const args = [
@@ -112,8 +103,7 @@ async function startOnce(options: DevOptions, persistDir: string, port: number):
   for (;;) {
     if (child.exitCode !== null) {
       await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
-      const message = `wrangler dev exited early:\n${output}`;
-      throw /Address already in use/.test(output) ? new PortTakenError(message) : new Error(message);
+      throw exitedEarly("wrangler dev", output);
     }
     if (Date.now() > deadline) {
       killGroup(child, "SIGKILL");
@@ -157,6 +147,33 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
     process.kill(-child.pid, signal);
   } catch {
     // already gone
+  }
+}
+
+/** A server exited at start because its port was taken (see startOnFreePort). */
+export class PortTakenError extends Error {}
+
+/** The error for a server that exited before it was ready; wrangler and workerd both say "Address already in use" when the port was taken. */
+export function exitedEarly(what: string, output: string): Error {
+  const message = `${what} exited early:\n${output}`;
+  return /Address already in use/.test(output) ? new PortTakenError(message) : new Error(message);
+}
+
+const PORT_ATTEMPTS = 3;
+
+/**
+ * Starts a server on a port from freePort, which is free when asked, not
+ * when the server binds it: a parallel test file or process can take it in
+ * between. `start` rejects with PortTakenError then, and a fresh port is
+ * tried, at most PORT_ATTEMPTS times in all.
+ */
+export async function startOnFreePort<T>(start: (port: number) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(await freePort());
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt >= PORT_ATTEMPTS) throw error;
+    }
   }
 }
 

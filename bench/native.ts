@@ -185,7 +185,10 @@ for (const system of systems) {
   if (functions.length === 0) continue;
   // Keys are name@line in the bundle; the line is shown only where two functions share a name (the Worker's and the room's fetch).
   const names = new Map<string, number>();
-  for (const key of byFunction.keys()) names.set(key.split("@")[0]!, (names.get(key.split("@")[0]!) ?? 0) + 1);
+  for (const key of byFunction.keys()) {
+    const name = key.split("@")[0]!;
+    names.set(name, (names.get(name) ?? 0) + 1);
+  }
   console.log(`\n${system}: JavaScript functions, inclusive µs per ${unit} (native calls they make included)`);
   for (const [key, samples] of functions) {
     const [name, line] = key.split("@") as [string, string];

@@ -12,6 +12,18 @@ export const PROTOCOL_VERSION = 1;
 export interface Member {
   id: string;
   name: string;
+  /** Present for the room's owners (they moderate), so everyone sees who does. */
+  role?: "owner";
+}
+
+/** What an owner sets for the room (the `settings` frame and event). */
+export interface RoomSettings {
+  /** Shown in the header; a private room's topic is its name everywhere. Empty: none. */
+  topic: string;
+  /** Each member may send one message per this many seconds; 0: off. */
+  slowModeSeconds: number;
+  /** Only members with a valid session and owners may join. */
+  locked: boolean;
 }
 
 // ---------------------------------------------------------------------------
@@ -25,6 +37,8 @@ export interface JoinFrame {
   since?: number;
   /** The `session` token from an earlier welcome: reconnecting quietly as the same member. */
   session?: string;
+  /** Secret: the room's owner key (or the operator's ADMIN_KEY): join as an owner. Never in a URL. */
+  ownerKey?: string;
 }
 
 export interface MessageFrame {
@@ -45,15 +59,89 @@ export interface TypingFrame {
   type: "typing";
 }
 
-/** Scroll-back: events older than `before`, newest `limit` of them. */
-export interface HistoryRequestFrame {
-  type: "history";
-  before: number;
+/**
+ * Scroll-back: events older than `before`, newest `limit` of them; or, with
+ * `after` instead, the oldest `limit` events newer than `after` (the rest of
+ * a replay the welcome capped).
+ */
+export type HistoryRequestFrame =
+  | { type: "history"; before: number; limit?: number }
+  | { type: "history"; after: number; limit?: number };
+
+/** Edit your own message. */
+export interface EditFrame {
+  type: "edit";
+  seq: number;
+  text: string;
+}
+
+/** Delete your own message; an owner may delete any. */
+export interface DeleteFrame {
+  type: "delete";
+  seq: number;
+}
+
+/** Owner: close a member's sockets (4003); they may come back. */
+export interface KickFrame {
+  type: "kick";
+  /** The member's id. */
+  member: string;
+  reason?: string;
+}
+
+/** Owner: close a member's sockets (4004) and refuse them (session and address) until the ban ends. */
+export interface BanFrame {
+  type: "ban";
+  member: string;
+  /** How long; without it, until unbanned. */
+  minutes?: number;
+  reason?: string;
+}
+
+/** Owner: the list of bans in force (answered with a `bans` frame). */
+export interface BansRequestFrame {
+  type: "bans";
+}
+
+/** Owner: lift a ban, by its id from the `bans` list. */
+export interface UnbanFrame {
+  type: "unban";
+  ban: string;
+}
+
+/** Owner: change the room's settings; what is left out stays as it is. */
+export interface SettingsFrame {
+  type: "settings";
+  topic?: string;
+  slowModeSeconds?: number;
+  locked?: boolean;
+}
+
+/** Owner: everyone online, a page at a time, crowds included (answered with a `members` frame). */
+export interface MembersRequestFrame {
+  type: "members";
+  /** The `next` of the previous page. */
+  after?: string;
   limit?: number;
 }
 
-export type ClientFrame = JoinFrame | MessageFrame | RenameFrame | TypingFrame | HistoryRequestFrame;
+export type ClientFrame =
+  | JoinFrame
+  | MessageFrame
+  | RenameFrame
+  | TypingFrame
+  | HistoryRequestFrame
+  | EditFrame
+  | DeleteFrame
+  | KickFrame
+  | BanFrame
+  | BansRequestFrame
+  | UnbanFrame
+  | SettingsFrame
+  | MembersRequestFrame;
 export type ClientFrameType = ClientFrame["type"];
+/** The client frame of one type. */
+export type ClientFrameOf<T extends ClientFrameType> = Extract<ClientFrame, { type: T }>;
 
 // ---------------------------------------------------------------------------
 // Events: stored in the room's history with a gap-free, increasing seq.
@@ -65,12 +153,29 @@ interface EventBase {
   ts: number;
 }
 
-export interface MessageEvent extends EventBase {
+/**
+ * A chat message, as it is now: replays and history pages show an edited
+ * message with its current text and `edited`, a deleted one without text.
+ */
+export type MessageEvent = SpokenMessage | DeletedMessage;
+
+export interface SpokenMessage extends EventBase {
   type: "message";
   from: Member;
   text: string;
   id?: string;
   action?: true;
+  /** When it was last edited. */
+  edited?: number;
+}
+
+/** A message its author or an owner deleted: its text is gone from the room's storage. */
+export interface DeletedMessage extends EventBase {
+  type: "message";
+  from: Member;
+  deleted: true;
+  /** The sender's id for it, so a resend is still acknowledged. */
+  id?: string;
 }
 
 export interface JoinedEvent extends EventBase {
@@ -91,7 +196,52 @@ export interface RenamedEvent extends EventBase {
   from: string;
 }
 
-export type RoomEvent = MessageEvent | JoinedEvent | LeftEvent | RenamedEvent;
+/** Message `target` now says `text` (live news; the message itself is rewritten too). */
+export type EditedEvent =
+  | (EventBase & { type: "edited"; target: number; by: Member; text: string })
+  /** An edit of a message deleted since: its text is gone with the message's. */
+  | (EventBase & { type: "edited"; target: number; by: Member; deleted: true });
+
+/** Message `target` was deleted, by its author or an owner. */
+export interface DeletedEvent extends EventBase {
+  type: "deleted";
+  target: number;
+  by: Member;
+}
+
+/** An owner closed a member's sockets; they may come back. */
+export interface KickedEvent extends EventBase {
+  type: "kicked";
+  member: Member;
+  by: Member;
+  reason?: string;
+}
+
+/** An owner banned a member: refused until `until` (absent: until unbanned). */
+export interface BannedEvent extends EventBase {
+  type: "banned";
+  member: Member;
+  by: Member;
+  reason?: string;
+  until?: number;
+}
+
+/** An owner changed the room's settings; this is all of them, as they are now. */
+export interface SettingsEvent extends EventBase, RoomSettings {
+  type: "settings";
+  by: Member;
+}
+
+export type RoomEvent =
+  | MessageEvent
+  | JoinedEvent
+  | LeftEvent
+  | RenamedEvent
+  | EditedEvent
+  | DeletedEvent
+  | KickedEvent
+  | BannedEvent
+  | SettingsEvent;
 export type RoomEventType = RoomEvent["type"];
 
 // ---------------------------------------------------------------------------
@@ -130,6 +280,19 @@ export interface WelcomeFrame {
   oldestSeq?: number;
   /** `since` was beyond this room's history (it was reset): drop what you hold. */
   reset?: true;
+  /**
+   * The replay stops before `lastSeq` (it is capped, see REPLAY_MAX_EVENTS):
+   * it ends at `replayThrough` (the welcome and the `events` frames after it
+   * carry events up to that seq); ask for the rest with
+   * `{"type":"history","after":<the last seq you have>}` until a page says
+   * `hasMore: false`. Live events may arrive meanwhile: keep them, and show
+   * them once the pages have caught up to them.
+   */
+  more?: true;
+  /** With `more`: the seq of the replay's last event. */
+  replayThrough?: number;
+  /** The room's settings as they are now. */
+  settings: RoomSettings;
   limits: AdvertisedLimits;
 }
 
@@ -154,11 +317,43 @@ export interface TypingNotice {
   member: Member;
 }
 
-export interface HistoryFrame {
-  type: "history";
-  before: number;
-  events: RoomEvent[];
-  hasMore: boolean;
+/**
+ * A page of history, oldest first. For a `before` request `hasMore` says
+ * older events exist; for an `after` request, that newer ones do.
+ */
+export type HistoryFrame =
+  | { type: "history"; before: number; events: RoomEvent[]; hasMore: boolean }
+  | { type: "history"; after: number; events: RoomEvent[]; hasMore: boolean };
+
+/** One ban in force (owners only). */
+export interface Ban {
+  /** Its id, for `unban`. */
+  ban: string;
+  member: Member;
+  by: Member;
+  ts: number;
+  until?: number;
+  reason?: string;
+}
+
+/** The answer to a `bans` request. */
+export interface BansFrame {
+  type: "bans";
+  bans: Ban[];
+}
+
+/** A page of everyone online (owners only); `next` continues it. */
+export interface MembersFrame {
+  type: "members";
+  members: Member[];
+  online: number;
+  next?: string;
+}
+
+/** To owners only, in a crowd (where joins are not events): someone joined. */
+export interface NewcomerNotice {
+  type: "newcomer";
+  member: Member;
 }
 
 export const ERROR_CODES = [
@@ -171,6 +366,12 @@ export const ERROR_CODES = [
   "text_invalid",
   "rate_limited",
   "room_full",
+  "forbidden",
+  "not_found",
+  "name_taken",
+  "banned",
+  "room_locked",
+  "slow_mode",
   "internal",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -181,8 +382,10 @@ export interface ErrorFrame {
   message: string;
   /** The `id` of the message frame this error is about, when it had one. */
   ref?: string;
-  /** With `rate_limited`: wait this long before sending again. */
+  /** With `rate_limited` and `slow_mode`: wait this long before sending again. */
   retryAfterMs?: number;
+  /** With `banned`: when the ban ends (absent: until unbanned). */
+  until?: number;
 }
 
 export type ServerFrame =
@@ -192,7 +395,13 @@ export type ServerFrame =
   | PresenceFrame
   | TypingNotice
   | HistoryFrame
+  | BansFrame
+  | MembersFrame
+  | NewcomerNotice
   | ErrorFrame;
+export type ServerFrameType = ServerFrame["type"];
+/** The server frame of one type. */
+export type ServerFrameOf<T extends ServerFrameType> = Extract<ServerFrame, { type: T }>;
 
 /** WebSocket close codes the room uses, besides the standard 1000/1001/1006. */
 export const CLOSE_CODES = {
@@ -206,9 +415,21 @@ export const CLOSE_CODES = {
   internal: 1011,
   /** The room is at capacity; try again later. */
   tryAgainLater: 1013,
-  /** The same session was resumed on a newer connection. */
+  /** The same session was resumed on a newer connection (servers before shared sessions sent it). */
   replaced: 4001,
+  /** An owner kicked this member; they may join again. */
+  kicked: 4003,
+  /** An owner banned this member; joining again is refused until the ban ends. */
+  banned: 4004,
 } as const;
 
 /** Sent as text `ping`, answered with `pong` without waking the room. */
 export const KEEPALIVE = { ping: "ping", pong: "pong" } as const;
+
+/**
+ * The `default` of an exhaustive switch over a union of this module: when a
+ * variant is added, every switch without a case for it fails to compile here.
+ */
+export function unreachable(value: never): never {
+  throw new Error(`unhandled variant: ${JSON.stringify(value)}`);
+}

@@ -3,6 +3,8 @@
  * through a `[vars]` entry of the same name in wrangler.toml (or `--var` on the
  * command line); see README "Configuration".
  */
+import type { AdvertisedLimits } from "./frames.ts";
+
 export interface Limits {
   /** Display names: 1..NAME_MAX code points. */
   NAME_MAX: number;
@@ -34,6 +36,30 @@ export interface Limits {
    * lists nobody, and typing notices are not relayed.
    */
   CROWD_SIZE: number;
+  /** Sockets one client address may hold in one room; the next upgrade gets 429 too_many_connections. */
+  ADDRESS_MAX_SOCKETS: number;
+  /** Messages one address may send into a room at once, all its sockets together… */
+  ADDRESS_MESSAGE_BURST: number;
+  /** …and per second after that. */
+  ADDRESS_MESSAGES_PER_SECOND: number;
+  /** Joins one address may make in a room at once (each replays history)… */
+  ADDRESS_JOIN_BURST: number;
+  /** …and per second after that. */
+  ADDRESS_JOINS_PER_SECOND: number;
+  /** After a socket was closed for flooding (1008), its address may not join the room for this long. */
+  FLOOD_COOLDOWN_MS: number;
+  /** One welcome replays at most this many events… */
+  REPLAY_MAX_EVENTS: number;
+  /** …or this many bytes of them; `more` tells the client to page on. */
+  REPLAY_MAX_BYTES: number;
+  /** Bytes of replay and history one address may pull from a room at once… */
+  ADDRESS_REPLAY_BURST_BYTES: number;
+  /** …and per second after that. */
+  ADDRESS_REPLAY_BYTES_PER_SECOND: number;
+  /** Rooms (private ones created, public ones claimed) one address may make at once… */
+  ROOM_CREATE_BURST: number;
+  /** …and per minute after that. */
+  ROOM_CREATES_PER_MINUTE: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -50,7 +76,33 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   JOIN_TIMEOUT_MS: 10_000,
   BATCH_SOCKETS: 64,
   CROWD_SIZE: 100,
+  ADDRESS_MAX_SOCKETS: 20,
+  ADDRESS_MESSAGE_BURST: 20,
+  ADDRESS_MESSAGES_PER_SECOND: 10,
+  ADDRESS_JOIN_BURST: 10,
+  ADDRESS_JOINS_PER_SECOND: 1,
+  FLOOD_COOLDOWN_MS: 30_000,
+  REPLAY_MAX_EVENTS: 1000,
+  REPLAY_MAX_BYTES: 1024 * 1024,
+  ADDRESS_REPLAY_BURST_BYTES: 8 * 1024 * 1024,
+  ADDRESS_REPLAY_BYTES_PER_SECOND: 1024 * 1024,
+  ROOM_CREATE_BURST: 5,
+  ROOM_CREATES_PER_MINUTE: 1,
 });
+
+/** The limits a room advertises in its welcome, from its settings. */
+export function advertisedLimits(limits: Readonly<Limits>): AdvertisedLimits {
+  return {
+    nameMax: limits.NAME_MAX,
+    textMax: limits.TEXT_MAX,
+    frameMaxBytes: limits.FRAME_MAX_BYTES,
+    rateBurst: limits.RATE_BURST,
+    ratePerSecond: limits.RATE_PER_SECOND,
+  };
+}
+
+/** What a client assumes until a welcome tells it the room's own limits. */
+export const DEFAULT_ADVERTISED_LIMITS: Readonly<AdvertisedLimits> = Object.freeze(advertisedLimits(DEFAULT_LIMITS));
 
 /** Events sent on a join without `since`. */
 export const WELCOME_EVENTS = 50;
@@ -58,6 +110,15 @@ export const WELCOME_EVENTS = 50;
 export const HISTORY_PAGE_MAX = 100;
 /** Replay is split into frames of at most this many events. */
 export const REPLAY_CHUNK = 500;
+/** A room's topic, and a kick's or ban's reason: at most this many code points. */
+export const TOPIC_MAX = 200;
+export const REASON_MAX = 200;
+/** Slow mode: at most one message per hour. */
+export const SLOW_MODE_MAX_SECONDS = 3600;
+/** A timed ban: at most a year (longer: ban until unbanned). */
+export const BAN_MINUTES_MAX = 525_600;
+/** Bounds of a `members` page (owners). */
+export const MEMBERS_PAGE_MAX = 500;
 /** Client message ids: 1..64 chars of this set (a UUID fits). */
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
 

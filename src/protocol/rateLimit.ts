@@ -18,13 +18,20 @@ export type RateDecision =
     }
   | { allowed: false; retryAfterMs: number };
 
-/** Decides whether one more frame may pass at `now`, given the stored `tat`. */
-export function takeToken(tat: number, now: number, rule: RateRule): RateDecision {
+/**
+ * Decides whether one more frame (or `cost` units, e.g. bytes) may pass at
+ * `now`, given the stored `tat`.
+ */
+export function takeToken(tat: number, now: number, rule: RateRule, cost = 1): RateDecision {
   const interval = 1000 / rule.perSecond;
-  const tolerance = interval * (rule.burst - 1);
-  const start = Math.max(tat, now);
-  const wait = start - now - tolerance;
+  const next = Math.max(tat, now) + interval * cost;
+  const wait = next - now - interval * rule.burst;
   if (wait > 0) return { allowed: false, retryAfterMs: Math.ceil(wait) };
-  const next = start + interval;
   return { allowed: true, tat: next, pressed: next - now > (interval * rule.burst) / 2 };
+}
+
+/** How many units the bucket would let through at `now`. */
+export function tokensLeft(tat: number, now: number, rule: RateRule): number {
+  const interval = 1000 / rule.perSecond;
+  return Math.max(0, Math.floor((interval * rule.burst - (Math.max(tat, now) - now)) / interval));
 }

@@ -3,8 +3,18 @@
  * that passes `decodeClientFrame` carries only the fields below, normalised;
  * unknown keys and server-owned fields (`from`, `seq`, `ts`) are dropped.
  */
-import type { ClientFrame, ErrorCode, ServerFrame } from "./frames.ts";
-import { CLIENT_ID_PATTERN, HISTORY_PAGE_MAX, WELCOME_EVENTS, type Limits } from "./limits.ts";
+import type { ClientFrame, ClientFrameOf, ClientFrameType, ErrorCode } from "./frames.ts";
+import {
+  BAN_MINUTES_MAX,
+  CLIENT_ID_PATTERN,
+  HISTORY_PAGE_MAX,
+  MEMBERS_PAGE_MAX,
+  REASON_MAX,
+  SLOW_MODE_MAX_SECONDS,
+  TOPIC_MAX,
+  WELCOME_EVENTS,
+  type Limits,
+} from "./limits.ts";
 
 export interface ProtocolError {
   code: ErrorCode;
@@ -24,6 +34,8 @@ type FrameLimits = Pick<Limits, "NAME_MAX" | "TEXT_MAX" | "FRAME_MAX_BYTES">;
 
 /** Session tokens the room hands out: 32 hex chars; anything close to that is accepted. */
 const SESSION_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
+/** Owner keys: the room's (43 base64url characters) or the operator's ADMIN_KEY (printable ASCII). */
+const OWNER_KEY_PATTERN = /^[\x21-\x7e]{8,256}$/;
 
 /** Decodes and validates one incoming WebSocket frame. */
 export function decodeClientFrame(data: string | ArrayBuffer, limits: FrameLimits): Result<ClientFrame> {
@@ -38,25 +50,128 @@ export function decodeClientFrame(data: string | ArrayBuffer, limits: FrameLimit
     return fail("bad_frame", "frame is not valid JSON");
   }
   if (!isRecord(parsed)) return fail("bad_frame", "frame must be a JSON object");
-  switch (parsed.type) {
-    case "join":
-      return decodeJoin(parsed, limits);
-    case "message":
-      return decodeMessage(parsed, limits);
-    case "rename": {
-      const name = normalizeName(parsed.name, limits.NAME_MAX);
-      return name.ok ? ok({ type: "rename", name: name.value }) : name;
+  const type = parsed.type;
+  if (typeof type !== "string") return fail("bad_request", 'frame needs a string "type"');
+  if (!Object.hasOwn(CLIENT_FRAME_DECODERS, type)) return fail("bad_request", `unknown frame type "${clip(type)}"`);
+  return CLIENT_FRAME_DECODERS[type as ClientFrameType](parsed, limits);
+}
+
+/**
+ * The decoder of each client frame type, given the parsed object. Typed by
+ * frame type: a new client frame type does not compile until it has one.
+ */
+const CLIENT_FRAME_DECODERS: FrameDecoders<ClientFrameType> = /* @__PURE__ */ clientFrameDecoders();
+
+function clientFrameDecoders(): FrameDecoders<ClientFrameType> {
+  return {
+  join: (frame, limits) => decodeJoin(frame, limits),
+  message: (frame, limits) => decodeMessage(frame, limits),
+  rename: (frame, limits) => {
+    const name = normalizeName(frame.name, limits.NAME_MAX);
+    return name.ok ? ok({ type: "rename", name: name.value }) : name;
+  },
+  typing: () => ok({ type: "typing" }),
+  history: (frame) => decodeHistory(frame),
+  bans: () => ok({ type: "bans" }),
+  members: (frame) => {
+    if (frame.after !== undefined && (typeof frame.after !== "string" || !TOKEN_ID.test(frame.after))) {
+      return fail("bad_request", "after must be the next of the previous members page");
     }
-    case "typing":
-      return ok({ type: "typing" });
-    case "history":
-      return decodeHistory(parsed);
-    default:
-      return fail(
-        "bad_request",
-        typeof parsed.type === "string" ? `unknown frame type "${clip(parsed.type)}"` : 'frame needs a string "type"',
-      );
-  }
+    const limit = frame.limit ?? MEMBERS_PAGE_MAX;
+    if (!isSeq(limit, 1) || limit > MEMBERS_PAGE_MAX) return fail("bad_request", `limit must be a whole number from 1 to ${MEMBERS_PAGE_MAX}`);
+    return ok({ type: "members", limit, ...defined({ after: frame.after as string | undefined }) });
+  },
+  ...actionDecoders(),
+  };
+}
+
+type FrameDecoders<K extends ClientFrameType> = {
+  readonly [T in K]: (frame: Record<string, unknown>, limits: FrameLimits) => Result<ClientFrameOf<T>>;
+};
+
+/** The frames a person composes (edits, deletes, moderation): checked by clients too, before sending. */
+export type ActionFrame = ClientFrameOf<ActionType>;
+type ActionType = "edit" | "delete" | "kick" | "ban" | "unban" | "settings";
+
+/**
+ * Checks an action exactly as the room will, so a client can refuse a bad one
+ * at once. A separate table from the room's full decoder, so that the browser
+ * bundle carries only these checks.
+ */
+export function checkAction(frame: ActionFrame, limits: FrameLimits): Result<ActionFrame> {
+  const decode = actionDecoders()[frame.type] as (frame: Record<string, unknown>, limits: FrameLimits) => Result<ActionFrame>;
+  return decode({ ...frame }, limits);
+}
+
+/** A function rather than a constant, so that bundles that never call it (or its callers) drop it. */
+function actionDecoders(): FrameDecoders<ActionType> {
+  return {
+  edit: (frame, limits) => {
+    if (!isSeq(frame.seq, 1)) return fail("bad_request", "seq must be the seq of a message (a whole number >= 1)");
+    const text = normalizeText(frame.text, limits.TEXT_MAX);
+    return text.ok ? ok({ type: "edit", seq: frame.seq, text: text.value }) : text;
+  },
+  delete: (frame) =>
+    isSeq(frame.seq, 1) ? ok({ type: "delete", seq: frame.seq }) : fail("bad_request", "seq must be the seq of a message (a whole number >= 1)"),
+  kick: (frame) => {
+    const member = memberId(frame.member);
+    if (!member.ok) return member;
+    const reason = optionalLine(frame.reason, "reason", REASON_MAX);
+    return reason.ok ? ok({ type: "kick", member: member.value, ...defined({ reason: reason.value }) }) : reason;
+  },
+  ban: (frame) => {
+    const member = memberId(frame.member);
+    if (!member.ok) return member;
+    if (frame.minutes !== undefined && (!isSeq(frame.minutes, 1) || frame.minutes > BAN_MINUTES_MAX)) {
+      return fail("bad_request", `minutes must be a whole number from 1 to ${BAN_MINUTES_MAX}, or left out for a ban until unbanned`);
+    }
+    const reason = optionalLine(frame.reason, "reason", REASON_MAX);
+    if (!reason.ok) return reason;
+    return ok({ type: "ban", member: member.value, ...defined({ minutes: frame.minutes as number | undefined, reason: reason.value }) });
+  },
+  unban: (frame) =>
+    typeof frame.ban === "string" && TOKEN_ID.test(frame.ban)
+      ? ok({ type: "unban", ban: frame.ban })
+      : fail("bad_request", "ban must be the id of a ban from the bans list"),
+  settings: (frame) => {
+    const topic = optionalLine(frame.topic, "topic", TOPIC_MAX, true);
+    if (!topic.ok) return topic;
+    const slow = frame.slowModeSeconds;
+    if (slow !== undefined && (!isSeq(slow, 0) || slow > SLOW_MODE_MAX_SECONDS)) {
+      return fail("bad_request", `slowModeSeconds must be a whole number from 0 (off) to ${SLOW_MODE_MAX_SECONDS}`);
+    }
+    if (frame.locked !== undefined && typeof frame.locked !== "boolean") return fail("bad_request", "locked must be true or false");
+    if (topic.value === undefined && slow === undefined && frame.locked === undefined) {
+      return fail("bad_request", "settings needs at least one of topic, slowModeSeconds, locked");
+    }
+    return ok({ type: "settings", ...defined({ topic: topic.value, slowModeSeconds: slow as number | undefined, locked: frame.locked as boolean | undefined }) });
+  },
+  };
+}
+
+/** Member ids, ban ids, page cursors: short tokens the room made. */
+const TOKEN_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+function memberId(raw: unknown): Result<string> {
+  return typeof raw === "string" && TOKEN_ID.test(raw) ? ok(raw) : fail("bad_request", "member must be a member's id");
+}
+
+/** A one-line text field (a reason, a topic): trimmed, at most `max` code points, no control characters; `empty` allows "". */
+function optionalLine(raw: unknown, what: string, max: number, empty = false): Result<string | undefined> {
+  if (raw === undefined) return ok(undefined);
+  if (typeof raw !== "string" || !raw.isWellFormed()) return fail("bad_request", `${what} must be text`);
+  const line = raw.normalize("NFC").trim();
+  if (line === "" && !empty) return ok(undefined);
+  if (codePointsExceed(line, max)) return fail("bad_request", `${what} must be at most ${max} characters`);
+  if (NAME_FORBIDDEN.test(line)) return fail("bad_request", `${what} must be one line, without control or text-direction characters`);
+  return ok(line);
+}
+
+/** The object without its undefined fields, so decoded frames carry only what was sent. */
+function defined<T extends Record<string, unknown>>(fields: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key of Object.keys(fields) as (keyof T)[]) if (fields[key] !== undefined) out[key] = fields[key];
+  return out;
 }
 
 /**
@@ -67,15 +182,17 @@ export function decodeClientFrame(data: string | ArrayBuffer, limits: FrameLimit
 export function decodeJoinQuery(query: URLSearchParams, limits: FrameLimits): Result<ClientFrame> | null {
   const name = query.get("name");
   if (name === null) return null;
-  if (query.has("session")) return fail("bad_request", "send the session in a join frame, not in the URL");
+  if (query.has("session") || query.has("ownerKey")) {
+    return fail("bad_request", "secrets (session, ownerKey) go in a join frame, never in the URL");
+  }
   const since = query.get("since");
   return decodeJoin({ name, ...(since === null ? {} : { since: /^\d{1,15}$/.test(since) ? Number(since) : since }) }, limits);
 }
 
-function decodeJoin(frame: Record<string, unknown>, limits: FrameLimits): Result<ClientFrame> {
+function decodeJoin(frame: Record<string, unknown>, limits: FrameLimits): Result<ClientFrameOf<"join">> {
   const name = normalizeName(frame.name, limits.NAME_MAX);
   if (!name.ok) return name;
-  const join: ClientFrame = { type: "join", name: name.value };
+  const join: ClientFrameOf<"join"> = { type: "join", name: name.value };
   if (frame.since !== undefined) {
     if (!isSeq(frame.since, 0)) return fail("bad_request", "since must be a whole number >= 0");
     join.since = frame.since;
@@ -86,10 +203,16 @@ function decodeJoin(frame: Record<string, unknown>, limits: FrameLimits): Result
     }
     join.session = frame.session;
   }
+  if (frame.ownerKey !== undefined) {
+    if (typeof frame.ownerKey !== "string" || !OWNER_KEY_PATTERN.test(frame.ownerKey)) {
+      return fail("bad_request", "ownerKey must be the room's owner key");
+    }
+    join.ownerKey = frame.ownerKey;
+  }
   return ok(join);
 }
 
-function decodeMessage(frame: Record<string, unknown>, limits: FrameLimits): Result<ClientFrame> {
+function decodeMessage(frame: Record<string, unknown>, limits: FrameLimits): Result<ClientFrameOf<"message">> {
   let id: string | undefined;
   if (frame.id !== undefined) {
     if (typeof frame.id !== "string" || !CLIENT_ID_PATTERN.test(frame.id)) {
@@ -102,18 +225,23 @@ function decodeMessage(frame: Record<string, unknown>, limits: FrameLimits): Res
   }
   const text = normalizeText(frame.text, limits.TEXT_MAX);
   if (!text.ok) return id === undefined ? text : fail(text.error.code, text.error.message, id);
-  const message: ClientFrame = { type: "message", text: text.value };
+  const message: ClientFrameOf<"message"> = { type: "message", text: text.value };
   if (id !== undefined) message.id = id;
   if (frame.action === true) message.action = true;
   return ok(message);
 }
 
-function decodeHistory(frame: Record<string, unknown>): Result<ClientFrame> {
-  if (!isSeq(frame.before, 1)) return fail("bad_request", "before must be a whole number >= 1");
+function decodeHistory(frame: Record<string, unknown>): Result<ClientFrameOf<"history">> {
   const limit = frame.limit ?? WELCOME_EVENTS;
   if (!isSeq(limit, 1) || limit > HISTORY_PAGE_MAX) {
     return fail("bad_request", `limit must be a whole number from 1 to ${HISTORY_PAGE_MAX}`);
   }
+  if (frame.after !== undefined) {
+    if (frame.before !== undefined) return fail("bad_request", "ask for before or after, not both");
+    if (!isSeq(frame.after, 0)) return fail("bad_request", "after must be a whole number >= 0");
+    return ok({ type: "history", after: frame.after, limit });
+  }
+  if (!isSeq(frame.before, 1)) return fail("bad_request", "before must be a whole number >= 1");
   return ok({ type: "history", before: frame.before, limit });
 }
 
@@ -121,6 +249,9 @@ function decodeHistory(frame: Record<string, unknown>): Result<ClientFrame> {
 // breaks the text around them is allowed: control characters, line and
 // paragraph separators, bidirectional controls.
 const NAME_FORBIDDEN = /[\p{Cc}\p{Zl}\p{Zp}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+// What shows as nothing: spaces, default-ignorable characters (zero-width
+// spaces and joiners, the Hangul fillers…) and the blank Braille pattern.
+const INVISIBLE = /[\p{White_Space}\p{Default_Ignorable_Code_Point}\u2800]/gu;
 // Message text may hold newlines and tabs; other control characters are
 // refused because terminal clients would interpret them.
 const TEXT_FORBIDDEN = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/;
@@ -135,6 +266,7 @@ export function normalizeName(raw: unknown, max: number): Result<string> {
   if (NAME_FORBIDDEN.test(name)) {
     return fail("name_invalid", "name must not contain control, line-break or text-direction characters");
   }
+  if (name.replace(INVISIBLE, "") === "") return fail("name_invalid", "name must have a visible character");
   return ok(name);
 }
 
@@ -165,22 +297,8 @@ export function parseRoomAddress(raw: string): RoomAddress | null {
 
 export const ROOM_NAME_RULE = "room names are 1-64 characters of a-z, 0-9, - and _";
 
-/**
- * Parses a frame from the server for a client. Only the envelope is checked
- * (an object with a string `type`): the server is trusted to send what
- * frames.ts says, and unknown types are for the caller to ignore.
- */
-export function decodeServerFrame(data: string): ServerFrame | null {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(data);
-  } catch {
-    return null;
-  }
-  return isRecord(parsed) && typeof parsed.type === "string" ? (parsed as unknown as ServerFrame) : null;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
+/** A plain JSON object (not an array, not null). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 

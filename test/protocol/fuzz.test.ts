@@ -7,11 +7,19 @@ import { decodeClientFrame, normalizeName, normalizeText } from "../../src/proto
 import { anyFrame } from "../support/arbitraries.ts";
 
 const ALLOWED_KEYS: Record<ClientFrame["type"], string[]> = {
-  join: ["type", "name", "since", "session"],
+  join: ["type", "name", "since", "session", "ownerKey"],
   message: ["type", "text", "id", "action"],
   rename: ["type", "name"],
   typing: ["type"],
-  history: ["type", "before", "limit"],
+  history: ["type", "before", "after", "limit"],
+  edit: ["type", "seq", "text"],
+  delete: ["type", "seq"],
+  kick: ["type", "member", "reason"],
+  ban: ["type", "member", "minutes", "reason"],
+  bans: ["type"],
+  unban: ["type", "ban"],
+  settings: ["type", "topic", "slowModeSeconds", "locked"],
+  members: ["type", "after", "limit"],
 };
 
 describe("decodeClientFrame under fuzzing", () => {

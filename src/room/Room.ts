@@ -1,8 +1,16 @@
 /**
  * One chat room: a Durable Object holding the room's sockets (WebSocket
  * Hibernation API, so an idle room costs nothing), its history (SQLite) and
- * its presence. Every frame a client sends arrives in `webSocketMessage`; the
- * handler for each frame type is the `#on…` method of the same name.
+ * its presence. Every frame a client sends arrives in `webSocketMessage` and
+ * goes through `#handleFrame`: the rate limit, then the `#on…` handler of its
+ * type (an exhaustive switch: a new client frame type does not compile until
+ * it has one). Every frame the room sends is built by src/protocol/encode.ts.
+ *
+ * The parts, each in its own module: the event log (eventLog.ts), idempotent
+ * messages (idempotency.ts), presence (presence.ts), the sockets
+ * (connections.ts), broadcasting and batching (broadcaster.ts), welcomes
+ * (welcome.ts), the connection log (connectionLog.ts) and the one alarm they
+ * share (alarm.ts).
  *
  * Nothing here awaits on the message path and nothing keeps an idle room
  * awake: no outgoing fetches, and delayed work uses the alarm. The one timer
@@ -10,42 +18,55 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import {
+  crowdPresenceFrame,
+  errorFrame,
+  eventArray,
+  historyFrame,
+  listPresenceFrame,
+  newcomerFrame,
+  typingFrame,
+  type Json,
+} from "../protocol/encode.ts";
+import {
   CLOSE_CODES,
   KEEPALIVE,
-  PROTOCOL_VERSION,
-  type AdvertisedLimits,
+  unreachable,
   type ClientFrame,
-  type ErrorCode,
-  type ErrorFrame,
   type HistoryRequestFrame,
   type JoinFrame,
   type Member,
   type MessageFrame,
+  type PresenceFrame,
   type RenameFrame,
-  type WelcomeFrame,
+  type ServerFrame,
 } from "../protocol/frames.ts";
-import { readLimits, REPLAY_CHUNK, WELCOME_EVENTS, type Limits } from "../protocol/limits.ts";
+import type { HttpErrorBody, RoomInfo } from "../protocol/http.ts";
+import { advertisedLimits, readLimits, WELCOME_EVENTS, type Limits } from "../protocol/limits.ts";
 import { takeToken } from "../protocol/rateLimit.ts";
 import { decodeClientFrame, decodeJoinQuery, type Result } from "../protocol/validate.ts";
-import { isWebSocketUpgrade } from "../worker/http.ts";
-import { log } from "../worker/log.ts";
+import { clientAddress } from "../shared/address.ts";
+import { isFlagSet } from "../shared/flags.ts";
+import { log } from "../shared/log.ts";
+import { isWebSocketUpgrade } from "../shared/websocket.ts";
+import { AddressLimits } from "./addresses.ts";
+import { Alarm } from "./alarm.ts";
+import { Bans } from "./bans.ts";
+import { Broadcaster } from "./broadcaster.ts";
 import { ConnectionLog } from "./connectionLog.ts";
 import { Connections, newConnection, type Connection } from "./connections.ts";
+import { Editing } from "./editing.ts";
 import { EventLog, type StoredEvent } from "./eventLog.ts";
-import { Broadcaster } from "./broadcaster.ts";
+import { IdempotentMessages } from "./idempotency.ts";
+import { Moderation } from "./moderation.ts";
+import { Owners } from "./owners.ts";
 import { Presence } from "./presence.ts";
-import { RecentIds } from "./recentIds.ts";
-import { joinJson, send } from "./send.ts";
-import { MeteredSql, type StorageCounters } from "./sql.ts";
+import { send } from "./send.ts";
+import { Settings } from "./settings.ts";
+import { MeteredSql, PlainSql, type StorageCounters } from "./sql.ts";
+import { Welcomes } from "./welcome.ts";
 
 /** What `GET /api/rooms/:room` reports, besides the room's address. */
-export interface RoomInfo {
-  online: number;
-  /** Everyone online; empty in a crowd. */
-  members: Member[];
-  crowd: boolean;
-  lastSeq: number;
-}
+export type RoomState = Omit<RoomInfo, "room" | "private">;
 
 /** Work done since this instance started, for the benchmark (see `stats`). */
 export interface RoomStats extends StorageCounters {
@@ -55,57 +76,100 @@ export interface RoomStats extends StorageCounters {
   lastSeq: number;
 }
 
+/** The benchmark's counters; a production room (EXPOSE_STATS unset) keeps none. */
+interface WorkCounters {
+  sql: MeteredSql;
+  messages: number;
+  joins: number;
+}
+
+/** Close codes after which a member leaves at once, without a reconnect grace. */
+const FINAL_CLOSES: ReadonlySet<number> = new Set([
+  CLOSE_CODES.normal,
+  CLOSE_CODES.noStatus,
+  CLOSE_CODES.policy,
+  CLOSE_CODES.kicked,
+  CLOSE_CODES.banned,
+]);
 
 export class Room extends DurableObject<Env> {
   readonly #limits: Limits;
   /** The room as logs name it: private ids are shortened, they are capabilities. */
   readonly #logName: string;
-  readonly #room: string;
+  readonly #alarm: Alarm;
+  readonly #owners: Owners;
   readonly #events: EventLog;
-  readonly #recentIds: RecentIds;
+  readonly #messages: IdempotentMessages;
   readonly #presence: Presence;
   readonly #conns: Connections;
-  readonly #advertised: AdvertisedLimits;
-  readonly #sql: MeteredSql;
-  #messages = 0;
-  #joins = 0;
+  readonly #addresses: AddressLimits;
+  readonly #bans: Bans;
+  readonly #settings: Settings;
   readonly #broadcaster: Broadcaster;
+  readonly #editing: Editing;
+  readonly #moderation: Moderation;
+  readonly #welcomes: Welcomes;
   readonly #connLog: ConnectionLog;
-  #newestCache: { seq: number; json: string } | null = null;
+  readonly #counters: WorkCounters | null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#room = ctx.id.name ?? ctx.id.toString();
-    this.#logName = ctx.id.name ?? `private:${this.#room.slice(0, 8)}`;
+    const room = ctx.id.name ?? ctx.id.toString();
+    this.#logName = ctx.id.name ?? `private:${room.slice(0, 8)}`;
     const limits = readLimits(env, (key, raw) => log("config_invalid", { room: this.#logName, key, raw: String(raw) }));
     this.#limits = limits;
-    this.#advertised = {
-      nameMax: limits.NAME_MAX,
-      textMax: limits.TEXT_MAX,
-      frameMaxBytes: limits.FRAME_MAX_BYTES,
-      rateBurst: limits.RATE_BURST,
-      ratePerSecond: limits.RATE_PER_SECOND,
-    };
-    this.#sql = new MeteredSql(ctx.storage.sql);
-    this.#events = new EventLog(this.#sql, limits.HISTORY_LIMIT);
-    this.#recentIds = new RecentIds(Math.min(limits.DEDUP_WINDOW, limits.HISTORY_LIMIT));
-    this.#presence = new Presence(this.#sql);
+    const metered = isFlagSet(env.EXPOSE_STATS) ? new MeteredSql(ctx.storage.sql) : null;
+    this.#counters = metered ? { sql: metered, messages: 0, joins: 0 } : null;
+    const sql = metered ?? new PlainSql(ctx.storage.sql);
+    this.#alarm = new Alarm(ctx.storage, (error) => this.#logInternal(null, error));
+    const wake = this.#alarm.wake;
+    this.#owners = new Owners(sql, adminKey(env));
+    this.#events = new EventLog(sql, limits.HISTORY_LIMIT);
+    this.#messages = new IdempotentMessages(this.#events, Math.min(limits.DEDUP_WINDOW, limits.HISTORY_LIMIT));
+    this.#presence = new Presence(sql, wake);
     this.#conns = new Connections(ctx);
-    this.#connLog = new ConnectionLog(this.#logName);
-    this.#broadcaster = new Broadcaster(this.#conns, limits.BATCH_SOCKETS, () => this.#presenceFrame());
+    this.#addresses = new AddressLimits(sql, limits);
+    this.#bans = new Bans(sql);
+    this.#settings = new Settings(sql);
+    this.#connLog = new ConnectionLog(this.#logName, wake);
+    this.#broadcaster = new Broadcaster(this.#conns, limits.BATCH_SOCKETS, () => this.#presenceFrame(), wake);
+    this.#editing = new Editing(this.#events, this.#broadcaster);
+    this.#moderation = new Moderation({
+      events: this.#events,
+      presence: this.#presence,
+      conns: this.#conns,
+      broadcaster: this.#broadcaster,
+      bans: this.#bans,
+      settings: this.#settings,
+      remove: (session, code, reason) => this.#remove(session, code, reason),
+      newId: () => randomHex(8),
+    });
+    this.#welcomes = new Welcomes(room, this.#events, advertisedLimits(limits));
     // Members whose sockets died with the process (a crash or a deploy) get
     // the same grace as any dropped connection.
-    if (this.#presence.adoptOrphans(this.#conns.liveSessions(), Date.now() + limits.RECONNECT_GRACE_MS) > 0) {
-      this.#scheduleAlarm();
-    }
+    this.#presence.adoptOrphans(this.#conns.liveSessions(), Date.now() + limits.RECONNECT_GRACE_MS);
+    // Sockets that never joined are closed on time whatever happened since.
+    this.#wakeForUnjoined();
     // Answered by the runtime without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(KEEPALIVE.ping, KEEPALIVE.pong));
   }
 
-  /** Accepts a WebSocket upgrade routed here by the Worker. */
+  /**
+   * Accepts a WebSocket upgrade routed here by the Worker. One client address
+   * may hold ADDRESS_MAX_SOCKETS sockets here: the next is refused with 429
+   * before any socket is accepted.
+   */
   override fetch(request: Request): Response {
     if (!isWebSocketUpgrade(request)) {
       return new Response("expected a WebSocket upgrade", { status: 426 });
+    }
+    const address = this.#owners.addressKey(clientAddress(request));
+    if (this.#conns.countOf(address) >= this.#limits.ADDRESS_MAX_SOCKETS) {
+      log("refused", { room: this.#logName, reason: "too_many_connections" });
+      const body: HttpErrorBody = {
+        error: { code: "too_many_connections", message: `at most ${this.#limits.ADDRESS_MAX_SOCKETS} connections per client in a room` },
+      };
+      return Response.json(body, { status: 429, headers: { "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" } });
     }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
@@ -116,20 +180,24 @@ export class Room extends DurableObject<Env> {
       log("refused", { room: this.#logName, reason: "room_full" });
     } else {
       // Logged as "connect" once it joins, when the member id is known.
-      const conn = newConnection(now);
+      const conn = newConnection(now, address);
       // A join in the URL is handled like a first frame, before the handshake
       // completes: the welcome is the first thing the client hears.
       const query = request.url.indexOf("?");
       const joinQuery = query < 0 ? null : decodeJoinQuery(new URLSearchParams(request.url.slice(query)), this.#limits);
       if (joinQuery) this.#guarded(server, conn, () => this.#handleFrame(server, conn, joinQuery));
-      // A join saved the connection with its session; anything else registers it here.
-      if (this.#conns.get(server) !== conn) this.#conns.save(server, conn);
+      // A join saved the connection with its session; anything else registers it here,
+      // and it must join within JOIN_TIMEOUT_MS.
+      if (this.#conns.get(server) !== conn) {
+        this.#conns.save(server, conn);
+        this.#alarm.wake(now + this.#limits.JOIN_TIMEOUT_MS);
+      }
     }
     return new Response(null, { status: 101, webSocket: client });
   }
 
   /** Who is here and how far history goes, for the HTTP API. */
-  info(): RoomInfo {
+  info(): RoomState {
     const crowd = this.#crowd;
     return {
       online: this.#presence.size,
@@ -139,12 +207,23 @@ export class Room extends DurableObject<Env> {
     };
   }
 
-  /** Storage rows and work since this instance started (exposed only when EXPOSE_STATS is set). */
+  /**
+   * Makes `key` the room's owner key, if it has none: for a private room when
+   * the Worker creates it, for a public one when someone claims it. Only a
+   * hash of the key is kept.
+   */
+  claim(key: string): boolean {
+    return this.#owners.claim(key);
+  }
+
+  /** Storage rows and work since this instance started (the Worker asks only when EXPOSE_STATS is set). */
   stats(): RoomStats {
+    const counters = this.#counters;
     return {
-      ...this.#sql.counters,
-      messages: this.#messages,
-      joins: this.#joins,
+      rowsRead: counters?.sql.counters.rowsRead ?? 0,
+      rowsWritten: counters?.sql.counters.rowsWritten ?? 0,
+      messages: counters?.messages ?? 0,
+      joins: counters?.joins ?? 0,
       sockets: this.#conns.size,
       lastSeq: this.#events.lastSeq,
     };
@@ -152,8 +231,8 @@ export class Room extends DurableObject<Env> {
 
   override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): void {
     const conn = this.#conns.get(ws);
-    if (!conn) return; // refused (room full) or replaced, and closing
-    this.#guarded(ws, conn, () => this.#onFrame(ws, conn, data));
+    if (!conn) return; // refused (room full), or closed by the room, and closing
+    this.#guarded(ws, conn, () => this.#handleFrame(ws, conn, decodeClientFrame(data, this.#limits)));
   }
 
   /** Runs a frame's handler; a fault reaches the client as `internal`, without details. */
@@ -180,22 +259,29 @@ export class Room extends DurableObject<Env> {
     this.#disconnect(ws, 1006);
   }
 
-  /** Sends presence held back by the batch window; announces members whose grace ended; logs a crowd's connections. */
+  /**
+   * Delayed work (see alarm.ts): presence held back by the batch window,
+   * members whose reconnect grace ended, sockets that never joined, a crowd's
+   * connection log. Each part asks for the alarm again if it still waits for
+   * something later.
+   */
   override alarm(): void {
+    this.#alarm.fired();
     const now = Date.now();
-    this.#broadcaster.flushDue(now);
-    for (const session of this.#presence.expired(now)) this.#leave(session);
-    this.#connLog.flushDue(now, { sockets: this.#conns.size, online: this.#presence.size });
-    this.#scheduleAlarm();
+    this.#broadcaster.due(now);
+    for (const session of this.#presence.due(now)) this.#leave(session);
+    for (const [ws, conn] of this.#conns.unjoinedSince(now - this.#limits.JOIN_TIMEOUT_MS)) this.#closeUnjoined(ws, conn);
+    this.#wakeForUnjoined();
+    this.#connLog.due(now, { sockets: this.#conns.size, online: this.#presence.size });
   }
 
-  #onFrame(ws: WebSocket, conn: Connection, data: string | ArrayBuffer): void {
-    this.#handleFrame(ws, conn, decodeClientFrame(data, this.#limits));
-  }
+  // -- frames ---------------------------------------------------------------
 
+  /** Every frame, from the socket or a join in its URL: the rate limit, then the handler of its type. */
   #handleFrame(ws: WebSocket, conn: Connection, decoded: Result<ClientFrame>): void {
     // Every frame, good or bad, spends a token: garbage floods are floods too.
-    const rate = takeToken(conn.tat, Date.now(), {
+    const now = Date.now();
+    const rate = takeToken(conn.tat, now, {
       burst: this.#limits.RATE_BURST,
       perSecond: this.#limits.RATE_PER_SECOND,
     });
@@ -206,8 +292,8 @@ export class Room extends DurableObject<Env> {
     }
     conn.tat = rate.tat;
     conn.strikes = 0;
-    if (decoded.ok && decoded.value.type === "join") {
-      this.#onJoin(ws, conn, decoded.value);
+    if (decoded.ok && decoded.value.type === "join" && conn.session === null) {
+      this.#onJoin(ws, conn, decoded.value); // saves the connection itself
       return;
     }
     // The attachment keeps the bucket across hibernation once it matters, when
@@ -216,27 +302,55 @@ export class Room extends DurableObject<Env> {
     if (rate.pressed) this.#conns.save(ws, conn);
 
     if (!decoded.ok) {
-      send(ws, errorFrame(decoded.error.code, decoded.error.message, decoded.error.ref));
+      send(ws, errorFrame(decoded.error.code, decoded.error.message, decoded.error));
       return;
     }
     const frame = decoded.value;
     const session = conn.session;
     const member = session === null ? undefined : this.#presence.get(session)?.member;
     if (session === null || !member) {
-      send(ws, errorFrame("not_joined", 'send {"type":"join","name":…} first', frame.type === "message" ? frame.id : undefined));
+      send(ws, errorFrame("not_joined", 'send {"type":"join","name":…} first', { ref: frame.type === "message" ? frame.id : undefined }));
       return;
     }
+    const reply = this.#onMemberFrame(ws, conn, session, member, frame);
+    if (reply) send(ws, reply);
+  }
+
+  /** A joined member's frame; returns what to answer this socket alone, if anything. */
+  #onMemberFrame(ws: WebSocket, conn: Connection, session: string, member: Member, frame: ClientFrame): Json<ServerFrame> | undefined {
     switch (frame.type) {
+      case "join":
+        return errorFrame("bad_request", "already joined; send a rename frame to change your name");
       case "message":
-        return this.#onMessage(ws, member, frame);
+        return this.#onMessage(ws, conn, session, member, frame);
       case "rename":
         return this.#onRename(session, member, frame);
       case "typing":
         // Nobody can follow who is typing in a crowd; relaying it would cost a frame per socket.
-        if (!this.#crowd) this.#broadcaster.notice(JSON.stringify({ type: "typing", member }), ws);
-        return;
+        if (!this.#crowd) this.#broadcaster.notice(typingFrame(member), ws);
+        return undefined;
       case "history":
-        return this.#onHistory(ws, frame);
+        return this.#onHistory(conn, frame);
+      case "edit": {
+        const limited = this.#addressMessageLimit(conn, undefined);
+        return limited ?? this.#editing.edit(member, frame);
+      }
+      case "delete":
+        return this.#editing.delete(member, member.role === "owner", frame);
+      case "kick":
+        return this.#moderation.kick(member, frame);
+      case "ban":
+        return this.#moderation.ban(member, frame);
+      case "bans":
+        return this.#moderation.bans(member);
+      case "unban":
+        return this.#moderation.unban(member, frame);
+      case "settings":
+        return this.#moderation.settings(member, frame);
+      case "members":
+        return this.#moderation.members(member, frame);
+      default:
+        return unreachable(frame);
     }
   }
 
@@ -245,166 +359,191 @@ export class Room extends DurableObject<Env> {
     this.#conns.save(ws, conn);
     if (conn.strikes >= this.#limits.FLOOD_STRIKES) {
       log("flood_closed", { room: this.#logName, member: this.#memberId(conn.session), strikes: conn.strikes });
+      // A flooder that reconnects at once would start over: its address cools down first.
+      this.#addresses.coolDown(conn.address, Date.now());
       ws.close(CLOSE_CODES.policy, "kept sending while rate limited");
       this.#disconnect(ws, CLOSE_CODES.policy);
       return;
     }
-    send(ws, errorFrame("rate_limited", `slow down: wait ${retryAfterMs} ms`, ref, retryAfterMs));
+    send(ws, errorFrame("rate_limited", `slow down: wait ${retryAfterMs} ms`, { ref, retryAfterMs }));
   }
 
+  /**
+   * A socket that has not joined yet joins: as a newcomer, or as the member
+   * its session token names (a second tab of the same browser is the same
+   * member with another socket). Refused, with the socket left open for
+   * another try, when its address joins too often or cools down after a
+   * flood, is banned (closed 4004), the room is locked, or the name is taken.
+   */
   #onJoin(ws: WebSocket, conn: Connection, frame: JoinFrame): void {
-    if (conn.session !== null) {
-      send(ws, errorFrame("bad_request", "already joined; send a rename frame to change your name"));
+    const now = Date.now();
+    const pace = this.#addresses.takeJoin(conn.address, now);
+    if (!pace.allowed) {
+      send(ws, errorFrame("rate_limited", `too many joins from your address: wait ${pace.retryAfterMs} ms`, { retryAfterMs: pace.retryAfterMs }));
+      this.#conns.save(ws, conn);
       return;
     }
+    const ban = this.#bans.find(frame.session, conn.address, now);
+    if (ban) {
+      send(ws, errorFrame("banned", ban.until === undefined ? "you are banned from this room" : "you are banned from this room for now", { until: ban.until }));
+      this.#conns.release(ws, conn);
+      ws.close(CLOSE_CODES.banned, "banned from this room");
+      return;
+    }
+    const ownerKey = frame.ownerKey;
+    const owner = ownerKey !== undefined && this.#owners.isOwnerKey(ownerKey);
+    const earlierSession = frame.session !== undefined && this.#presence.get(frame.session) ? frame.session : undefined;
+    if (this.#settings.current.locked && !owner && earlierSession === undefined) {
+      send(ws, errorFrame("room_locked", "this room is locked: only its members and owners can join now"));
+      this.#conns.save(ws, conn);
+      return;
+    }
+    const holder = this.#presence.nameHolder(frame.name);
+    if (holder !== undefined && holder !== earlierSession) {
+      send(ws, errorFrame("name_taken", `someone here is already called ${this.#presence.get(holder)?.member.name ?? frame.name}; pick another name`));
+      this.#conns.save(ws, conn);
+      return;
+    }
+
     const lastSeqBefore = this.#events.lastSeq;
-    const earlier = frame.session === undefined ? undefined : this.#reclaim(ws, frame.session, frame.name);
+    const earlier = earlierSession === undefined ? undefined : this.#presence.resume(earlierSession, frame.name, conn.address, owner);
     // One draw for both: a session token (16 bytes) and a member id (6).
     const fresh = earlier ? "" : randomHex(22);
-    const session = earlier ? (frame.session as string) : fresh.slice(0, 32);
-    const member: Member = { id: earlier?.id ?? fresh.slice(32), name: frame.name };
-    if (!earlier) this.#presence.open(session, member);
+    const session = earlierSession ?? fresh.slice(0, 32);
+    if (!earlier) this.#presence.open(session, memberOf(fresh.slice(32), frame.name, owner), conn.address);
+    const member = this.#presence.get(session)!.member;
     conn.session = session;
     this.#conns.save(ws, conn);
 
     let announcement: StoredEvent | undefined;
     let counted = false;
     if (!earlier) {
-      this.#joins += 1;
+      if (this.#counters) this.#counters.joins += 1;
       // A crowd counts its newcomers instead of announcing each to everyone.
       if (this.#crowd) counted = true;
       else announcement = this.#events.append((seq, ts) => ({ type: "joined", seq, ts, member }));
     } else if (earlier.name !== member.name) {
       announcement = this.#events.append((seq, ts) => ({ type: "renamed", seq, ts, member, from: earlier.name }));
     }
-    this.#sendWelcome(ws, member, session, frame.since, lastSeqBefore);
+    const presence = { online: this.#presence.size, members: this.#crowd ? null : this.#presence.membersJson };
+    const joiner = { self: member, session, since: frame.since, lastSeqBefore, settings: this.#settings.current };
+    const budget = { maxEvents: this.#limits.REPLAY_MAX_EVENTS, maxBytes: Math.min(this.#limits.REPLAY_MAX_BYTES, this.#addresses.bytesLeft(conn.address, now)) };
+    const { frames, bytes } = this.#welcomes.frames(joiner, presence, budget);
+    this.#addresses.takeBytes(conn.address, bytes, now);
+    for (const welcome of frames) send(ws, welcome);
     this.#broadcaster.welcomed(ws, this.#events.lastSeq);
-    if (announcement) this.#announce(announcement);
-    if (counted) this.#countChanged();
-    const fields = { member: member.id, resumed: earlier !== undefined, sockets: this.#conns.size };
-    if (this.#connLog.connect(fields, this.#crowd, Date.now())) this.#scheduleAlarm();
-  }
-
-  /**
-   * Takes back the member behind a session token, live or held. A socket
-   * still holding it (a half-open connection the client gave up on) is closed
-   * as replaced. Unknown or spent tokens start afresh.
-   */
-  #reclaim(ws: WebSocket, session: string, name: string): Member | undefined {
-    const holder = this.#conns.findSession(session);
-    if (holder && holder[0] !== ws) {
-      const [oldWs, oldConn] = holder;
-      this.#conns.release(oldWs, oldConn);
-      oldWs.close(CLOSE_CODES.replaced, "session resumed on another connection");
+    if (announcement) this.#broadcaster.announce(announcement, now);
+    if (counted) {
+      this.#broadcaster.countChanged(now);
+      // Owners see every newcomer, even in a crowd where joins are not events.
+      this.#toOwners(newcomerFrame(member), session);
     }
-    return this.#presence.resume(session, name);
+    if (ownerKey !== undefined && !owner) send(ws, errorFrame("forbidden", "that is not this room's owner key; you joined as a member"));
+    this.#connLog.connect({ member: member.id, resumed: earlier !== undefined, sockets: this.#conns.size }, this.#crowd, now);
   }
 
-  #sendWelcome(ws: WebSocket, self: Member, session: string, since: number | undefined, lastSeqBefore: number): void {
-    const events = this.#events;
-    const welcome: Omit<WelcomeFrame, "events" | "members" | "online"> = {
-      type: "welcome",
-      protocol: PROTOCOL_VERSION,
-      room: this.#room,
-      self,
-      session,
-      lastSeq: events.lastSeq,
-      hasMore: false,
-      limits: this.#advertised,
-    };
-    let replay: StoredEvent[];
-    if (since === undefined || since > lastSeqBefore) {
-      replay = events.newest(WELCOME_EVENTS);
-      if (since !== undefined) welcome.reset = true;
-    } else {
-      if (since + 1 < events.oldestSeq) {
-        welcome.truncated = true;
-        welcome.oldestSeq = events.oldestSeq;
-      }
-      replay = events.after(since);
-    }
-    // Older history exists before where the replay starts (or would start).
-    const replayStart = replay[0]?.seq ?? (since !== undefined && !welcome.reset ? since + 1 : events.lastSeq + 1);
-    welcome.hasMore = replayStart > events.oldestSeq;
-    // Stored events and the member list are JSON already: splice them in rather than re-encode.
-    const online = this.#presence.size;
-    if (this.#crowd) welcome.crowd = true;
-    const head = JSON.stringify(welcome).slice(0, -1);
-    const members = welcome.crowd ? "[]" : this.#presence.membersJson;
-    const eventsJson = since === undefined ? this.#newestJson(replay) : joinJson(replay, 0, REPLAY_CHUNK);
-    send(ws, `${head},"online":${online},"members":${members},"events":[${eventsJson}]}`);
-    for (let start = REPLAY_CHUNK; start < replay.length; start += REPLAY_CHUNK) {
-      send(ws, `{"type":"events","events":[${joinJson(replay, start, start + REPLAY_CHUNK)}]}`);
-    }
-  }
-
-  /** The newest events as a welcome carries them, joined once per seq: a crowd's join storm adds no events. */
-  #newestJson(newest: StoredEvent[]): string {
-    const last = newest.at(-1)?.seq ?? 0;
-    if (this.#newestCache?.seq !== last) this.#newestCache = { seq: last, json: joinJson(newest, 0, newest.length) };
-    return this.#newestCache.json;
-  }
-
-  #onMessage(ws: WebSocket, from: Member, frame: MessageFrame): void {
-    const { id, text } = frame;
-    if (id !== undefined) {
-      const seq = this.#recentIds.find(this.#events, from.name, id);
-      const original = seq === undefined ? undefined : this.#events.get(seq);
-      if (original) {
-        this.#broadcaster.resend(ws, original); // a resend: the sender gets its acknowledgement again
-        return;
+  #onMessage(ws: WebSocket, conn: Connection, session: string, from: Member, frame: MessageFrame): Json<ServerFrame> | undefined {
+    const limited = this.#addressMessageLimit(conn, frame.id);
+    if (limited) return limited;
+    if (from.role !== "owner") {
+      const wait = this.#settings.slowModeWait(session, Date.now());
+      if (wait > 0) {
+        return errorFrame("slow_mode", `slow mode: one message every ${this.#settings.current.slowModeSeconds} s; wait ${Math.ceil(wait / 1000)} s`, {
+          ref: frame.id,
+          retryAfterMs: wait,
+        });
       }
     }
-    const action = frame.action === true;
-    const stored = this.#events.append(
-      (seq, ts) => ({
-        type: "message",
-        seq,
-        ts,
-        from,
-        text,
-        ...(id === undefined ? {} : { id }),
-        ...(action ? { action: true as const } : {}),
-      }),
-      from.name,
-      id,
-    );
-    if (id !== undefined) this.#recentIds.remember(from.name, id, stored.seq);
-    this.#messages += 1;
-    this.#broadcaster.publish(stored);
+    const { event, resent } = this.#messages.store(from, frame);
+    // A resend: the sender alone gets its acknowledgement again.
+    if (resent) {
+      this.#broadcaster.resend(ws, event);
+      return undefined;
+    }
+    if (this.#counters) this.#counters.messages += 1;
+    this.#broadcaster.publish(event);
+    return undefined;
   }
 
-  #onRename(session: string, member: Member, frame: RenameFrame): void {
-    if (frame.name === member.name) return;
-    const renamed: Member = { id: member.id, name: frame.name };
+  /** The address's shared message bucket: a refusal to answer with, or undefined when it may go. */
+  #addressMessageLimit(conn: Connection, ref: string | undefined): Json<ServerFrame> | undefined {
+    const pace = this.#addresses.takeMessage(conn.address, Date.now());
+    if (pace.allowed) return undefined;
+    return errorFrame("rate_limited", `slow down: too many messages from your address; wait ${pace.retryAfterMs} ms`, {
+      ref,
+      retryAfterMs: pace.retryAfterMs,
+    });
+  }
+
+  #onRename(session: string, member: Member, frame: RenameFrame): Json<ServerFrame> | undefined {
+    if (frame.name === member.name) return undefined;
+    const holder = this.#presence.nameHolder(frame.name);
+    if (holder !== undefined && holder !== session) {
+      return errorFrame("name_taken", `someone here is already called ${this.#presence.get(holder)?.member.name ?? frame.name}`);
+    }
     this.#presence.rename(session, frame.name);
-    this.#announce(this.#events.append((seq, ts) => ({ type: "renamed", seq, ts, member: renamed, from: member.name })));
+    const renamed = this.#presence.get(session)!.member;
+    this.#broadcaster.announce(
+      this.#events.append((seq, ts) => ({ type: "renamed", seq, ts, member: renamed, from: member.name })),
+      Date.now(),
+    );
+    return undefined;
   }
 
-  #onHistory(ws: WebSocket, frame: HistoryRequestFrame): void {
-    const page = this.#events.before(frame.before, frame.limit ?? WELCOME_EVENTS);
+  /** A page of history, paid for from the address's replay budget. */
+  #onHistory(conn: Connection, frame: HistoryRequestFrame): Json<ServerFrame> {
+    const limit = frame.limit ?? WELCOME_EVENTS;
+    const page = "after" in frame ? this.#events.after(frame.after, limit) : this.#events.before(frame.before, limit);
+    let bytes = 0;
+    for (const event of page) bytes += event.json.length;
+    const pay = this.#addresses.takeBytes(conn.address, bytes, Date.now());
+    if (!pay.allowed) {
+      return errorFrame("rate_limited", `too much history for your address: wait ${pay.retryAfterMs} ms`, { retryAfterMs: pay.retryAfterMs });
+    }
+    if ("after" in frame) {
+      const last = page.at(-1)?.seq ?? frame.after;
+      return historyFrame(frame, last < this.#events.lastSeq, eventArray(page));
+    }
     const first = page[0];
-    const hasMore = first !== undefined && first.seq > this.#events.oldestSeq;
-    send(ws, `{"type":"history","before":${frame.before},"hasMore":${hasMore},"events":[${joinJson(page, 0, page.length)}]}`);
+    return historyFrame(frame, first !== undefined && first.seq > this.#events.oldestSeq, eventArray(page));
   }
+
+  // -- presence -------------------------------------------------------------
 
   #disconnect(ws: WebSocket, code: number): void {
     this.#broadcaster.forget(ws);
     const conn = this.#conns.remove(ws);
     if (!conn) return;
     const session = conn.session;
-    if (this.#connLog.disconnect({ member: this.#memberId(session), code }, this.#crowd, Date.now())) this.#scheduleAlarm();
-    // Not joined, replaced by a newer socket, or already ended: nothing to announce.
-    if (session === null || !this.#presence.get(session) || this.#conns.findSession(session)) return;
+    this.#connLog.disconnect({ member: this.#memberId(session), code }, this.#crowd, Date.now());
+    // Not joined, or already ended: nothing to announce.
+    if (session === null || !this.#presence.get(session)) return;
     this.#conns.release(ws, conn);
-    // A goodbye (1000, or a close without a code) or a kick is final;
-    // anything else may be a network blip the client will recover from.
-    if (code === CLOSE_CODES.normal || code === CLOSE_CODES.noStatus || code === CLOSE_CODES.policy) {
+    // Another socket (another tab) still holds the member.
+    if (this.#conns.socketsOf(session).size > 0) return;
+    // A goodbye (1000, or a close without a code), a flood close, a kick or a
+    // ban is final; anything else may be a network blip the client will
+    // recover from.
+    if (FINAL_CLOSES.has(code)) {
       this.#leave(session);
       return;
     }
     this.#presence.hold(session, Date.now() + this.#limits.RECONNECT_GRACE_MS);
-    this.#scheduleAlarm();
+  }
+
+  /** Closes every socket of a member with `code` and ends them at once (a kick or a ban). */
+  #remove(session: string, code: number, reason: string): void {
+    const sockets = [...this.#conns.socketsOf(session)];
+    for (const ws of sockets) {
+      try {
+        ws.close(code, reason);
+      } catch {
+        // already closing
+      }
+      this.#disconnect(ws, code);
+    }
+    // A member in their reconnect grace has no socket to close.
+    if (sockets.length === 0) this.#leave(session);
   }
 
   #leave(session: string): void {
@@ -413,8 +552,9 @@ export class Room extends DurableObject<Env> {
     const wasCrowd = this.#crowd;
     const member = this.#presence.end(session);
     if (!member) return;
-    if (wasCrowd) this.#countChanged();
-    else this.#announce(this.#events.append((seq, ts) => ({ type: "left", seq, ts, member })));
+    this.#settings.forget(session);
+    if (wasCrowd) this.#broadcaster.countChanged(Date.now());
+    else this.#broadcaster.announce(this.#events.append((seq, ts) => ({ type: "left", seq, ts, member })), Date.now());
   }
 
   /** `CROWD_SIZE` members or more (see PresenceFrame). */
@@ -423,43 +563,41 @@ export class Room extends DurableObject<Env> {
   }
 
   /** The `presence` frame for the room as it is now. */
-  #presenceFrame(): string {
+  #presenceFrame(): Json<PresenceFrame> {
     const online = this.#presence.size;
-    return this.#crowd
-      ? `{"type":"presence","online":${online},"crowd":true}`
-      : `{"type":"presence","online":${online},"crowd":false,"members":${this.#presence.membersJson}}`;
+    return this.#crowd ? crowdPresenceFrame(online) : listPresenceFrame(online, this.#presence.membersJson);
   }
 
-  #countChanged(): void {
-    if (this.#broadcaster.countChanged(Date.now())) this.#scheduleAlarm();
+  /** Sends a frame to every socket of every owner but `except`'s session. */
+  #toOwners(frame: Json<ServerFrame>, except: string): void {
+    for (const session of this.#presence.owners) {
+      if (session === except) continue;
+      for (const ws of this.#conns.socketsOf(session)) send(ws, frame);
+    }
   }
 
-  /** Broadcasts a presence event, now or with the next batch (see Broadcaster). */
-  #announce(stored: StoredEvent): void {
-    if (this.#broadcaster.announce(stored, Date.now())) this.#scheduleAlarm();
-  }
+  // -- sockets that never join ---------------------------------------------
 
-  /** Closes sockets that connected but never joined; returns how many. */
+  /** Closes sockets that connected but never joined; returns how many (a full room makes space). */
   #closeStaleUnjoined(now: number): number {
-    let closed = 0;
-    for (const [ws, conn] of this.#conns.all) {
-      if (conn.session !== null || now - conn.openedAt < this.#limits.JOIN_TIMEOUT_MS) continue;
-      this.#conns.release(ws, conn);
-      ws.close(CLOSE_CODES.policy, "did not join in time");
-      closed += 1;
-    }
-    return closed;
+    const stale = this.#conns.unjoinedSince(now - this.#limits.JOIN_TIMEOUT_MS);
+    for (const [ws, conn] of stale) this.#closeUnjoined(ws, conn);
+    return stale.length;
   }
 
-  /** Sets the alarm for the earliest of: the batch flush, the next grace deadline, the log summary. */
-  #scheduleAlarm(): void {
-    let next: number | null = null;
-    for (const at of [this.#broadcaster.flushAt, this.#presence.nextDeadline, this.#connLog.flushAt]) {
-      if (at !== null && (next === null || at < next)) next = at;
+  #closeUnjoined(ws: WebSocket, conn: Connection): void {
+    this.#conns.release(ws, conn);
+    try {
+      ws.close(CLOSE_CODES.policy, "did not join in time");
+    } catch {
+      // already closing
     }
-    if (next !== null) {
-      this.ctx.storage.setAlarm(next).catch((error: unknown) => this.#logInternal(null, error));
-    }
+  }
+
+  /** Asks for the alarm when the oldest socket that has not joined is due to be closed. */
+  #wakeForUnjoined(): void {
+    const oldest = this.#conns.oldestUnjoined;
+    if (oldest !== undefined) this.#alarm.wake(oldest + this.#limits.JOIN_TIMEOUT_MS);
   }
 
   #memberId(session: string | null): string | undefined {
@@ -476,12 +614,14 @@ export class Room extends DurableObject<Env> {
   }
 }
 
-/** An error frame, serialised; `ref` and `retryAfterMs` only when given. */
-function errorFrame(code: ErrorCode, message: string, ref?: string, retryAfterMs?: number): string {
-  const frame: ErrorFrame = { type: "error", code, message };
-  if (ref !== undefined) frame.ref = ref;
-  if (retryAfterMs !== undefined) frame.retryAfterMs = retryAfterMs;
-  return JSON.stringify(frame);
+/** The operator's secret (`wrangler secret put ADMIN_KEY`, or `.dev.vars` locally): every room's owner key. */
+function adminKey(env: Env): string | undefined {
+  const key = (env as Env & { ADMIN_KEY?: unknown }).ADMIN_KEY;
+  return typeof key === "string" && key !== "" ? key : undefined;
+}
+
+function memberOf(id: string, name: string, owner: boolean): Member {
+  return owner ? { id, name, role: "owner" } : { id, name };
 }
 
 const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));

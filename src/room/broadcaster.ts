@@ -25,9 +25,12 @@
  * of any size costs one small frame per socket per window. The frame is built
  * when it is sent, so it always tells the room as it is then.
  */
+import { eventArray, eventsFrame, type Json } from "../protocol/encode.ts";
+import type { PresenceFrame, ServerFrame } from "../protocol/frames.ts";
+import type { Wake } from "./alarm.ts";
 import type { Connections } from "./connections.ts";
 import type { StoredEvent } from "./eventLog.ts";
-import { joinJson, send } from "./send.ts";
+import { send } from "./send.ts";
 
 export const PRESENCE_BATCH_MS = 100;
 const PRESENCE_BATCH_MAX_MS = 1000;
@@ -51,7 +54,8 @@ export class Broadcaster {
   readonly #conns: Connections;
   readonly #batchSockets: number;
   /** Builds the current `presence` frame when one is due. */
-  readonly #presenceFrame: () => string;
+  readonly #presenceFrame: () => Json<PresenceFrame>;
+  readonly #wake: Wake;
   #held: StoredEvent[] = [];
   #presenceDue = false;
   /** A 0 ms timer will flush what is held (see publish). */
@@ -61,15 +65,11 @@ export class Broadcaster {
   #lastPresenceBroadcast = 0;
   #flushAt: number | null = null;
 
-  constructor(conns: Connections, batchSockets: number, presenceFrame: () => string) {
+  constructor(conns: Connections, batchSockets: number, presenceFrame: () => Json<PresenceFrame>, wake: Wake) {
     this.#conns = conns;
     this.#batchSockets = batchSockets;
     this.#presenceFrame = presenceFrame;
-  }
-
-  /** When held presence events are due to go out, or null if none are held. */
-  get flushAt(): number | null {
-    return this.#flushAt;
+    this.#wake = wake;
   }
 
   /** A socket's welcome carried every event up to `seq`. */
@@ -110,21 +110,17 @@ export class Broadcaster {
     this.#welcomedThrough.clear();
   }
 
-  /**
-   * Sends a presence event now, or holds it if presence is busy in a big
-   * room. Returns true when it started a hold: the caller sets the alarm.
-   */
-  announce(stored: StoredEvent, now: number): boolean {
-    return this.#presenceNowOrLater(now, batchWindowMs, () => this.publish(stored), () => this.#held.push(stored));
+  /** Sends a presence event now, or holds it (until the alarm) if presence is busy in a big room. */
+  announce(stored: StoredEvent, now: number): void {
+    this.#presenceNowOrLater(now, batchWindowMs, () => this.publish(stored), () => this.#held.push(stored));
   }
 
   /**
    * The number online changed in a crowd (or the room stopped being one):
-   * sends the presence frame now, or when the window ends. Returns true when
-   * it started a hold: the caller sets the alarm.
+   * sends the presence frame now, or when the window ends.
    */
-  countChanged(now: number): boolean {
-    return this.#presenceNowOrLater(
+  countChanged(now: number): void {
+    this.#presenceNowOrLater(
       now,
       countWindowMs,
       () => this.#sendToJoined(this.#presenceFrame()),
@@ -132,27 +128,30 @@ export class Broadcaster {
     );
   }
 
-  #presenceNowOrLater(now: number, windowMs: (sockets: number) => number, sendNow: () => void, hold: () => void): boolean {
+  #presenceNowOrLater(now: number, windowMs: (sockets: number) => number, sendNow: () => void, hold: () => void): void {
     const sockets = this.#conns.size;
     const window = windowMs(sockets);
     const quiet = now - this.#lastPresenceBroadcast >= window;
     if (this.#held.length === 0 && !this.#presenceDue && (quiet || sockets < this.#batchSockets)) {
       this.#lastPresenceBroadcast = now;
       sendNow();
-      return false;
+      return;
     }
     hold();
-    if (this.#flushAt !== null) return false;
+    if (this.#flushAt !== null) return;
     this.#flushAt = this.#lastPresenceBroadcast + window;
-    return true;
+    this.#wake(this.#flushAt);
   }
 
   /**
    * The alarm: if the window has ended by `now`, sends everything held, in
    * one frame per socket, then the presence frame if one is due.
    */
-  flushDue(now: number): void {
-    if (this.#flushAt !== null && this.#flushAt > now) return;
+  due(now: number): void {
+    if (this.#flushAt !== null && this.#flushAt > now) {
+      this.#wake(this.#flushAt);
+      return;
+    }
     this.#flushAt = null;
     this.#flushHeld();
     if (!this.#presenceDue) return;
@@ -170,12 +169,11 @@ export class Broadcaster {
     if (held.length === 0) return;
     this.#held = [];
     this.#lastPresenceBroadcast = Date.now();
-    const frames = new Map<number, string>();
-    const frameFrom = (start: number): string => {
+    const frames = new Map<number, Json<ServerFrame>>();
+    const frameFrom = (start: number): Json<ServerFrame> => {
       let frame = frames.get(start);
       if (frame === undefined) {
-        frame =
-          start === held.length - 1 ? held[start]!.json : `{"type":"events","events":[${joinJson(held, start, held.length)}]}`;
+        frame = start === held.length - 1 ? held[start]!.json : eventsFrame(eventArray(held, start));
         frames.set(start, frame);
       }
       return frame;
@@ -196,11 +194,11 @@ export class Broadcaster {
   }
 
   /** Sends a frame that is not an event (typing) to every joined socket but one. */
-  notice(json: string, except: WebSocket): void {
+  notice(json: Json<ServerFrame>, except: WebSocket): void {
     this.#sendToJoined(json, except);
   }
 
-  #sendToJoined(json: string, except?: WebSocket): void {
+  #sendToJoined(json: Json<ServerFrame>, except?: WebSocket): void {
     for (const [ws, conn] of this.#conns.all) {
       if (conn.session !== null && ws !== except) send(ws, json);
     }

@@ -6,38 +6,40 @@
  * the join itself (every console.log is serialised for the log pipeline, and
  * under `wrangler dev` it also crosses the inspector to the terminal).
  */
-import { log, type LogFields } from "../worker/log.ts";
+import { log, type LogFields } from "../shared/log.ts";
+import type { Wake } from "./alarm.ts";
 
 export const SUMMARY_MS = 1000;
 
 export class ConnectionLog {
   readonly #room: string;
+  readonly #wake: Wake;
   #connects = 0;
   #disconnects = 0;
   #flushAt: number | null = null;
 
-  constructor(room: string) {
+  constructor(room: string, wake: Wake) {
     this.#room = room;
+    this.#wake = wake;
   }
 
-  /** When counted lines are due as a summary, or null if none are counted. */
-  get flushAt(): number | null {
-    return this.#flushAt;
+  /** A socket joined. */
+  connect(fields: LogFields, crowd: boolean, now: number): void {
+    this.#record("connect", fields, crowd, now);
   }
 
-  /** A socket joined. Returns true when it started a summary window: the caller sets the alarm. */
-  connect(fields: LogFields, crowd: boolean, now: number): boolean {
-    return this.#record("connect", fields, crowd, now);
+  /** A socket closed (joined or not). */
+  disconnect(fields: LogFields, crowd: boolean, now: number): void {
+    this.#record("disconnect", fields, crowd, now);
   }
 
-  /** A socket closed (joined or not). Returns true like `connect`. */
-  disconnect(fields: LogFields, crowd: boolean, now: number): boolean {
-    return this.#record("disconnect", fields, crowd, now);
-  }
-
-  /** Logs the summary if its time has come by `now`. */
-  flushDue(now: number, room: { sockets: number; online: number }): void {
-    if (this.#flushAt === null || this.#flushAt > now) return;
+  /** The alarm: logs the summary if its time has come by `now`. */
+  due(now: number, room: { sockets: number; online: number }): void {
+    if (this.#flushAt === null) return;
+    if (this.#flushAt > now) {
+      this.#wake(this.#flushAt);
+      return;
+    }
     log("connections", {
       room: this.#room,
       connects: this.#connects,
@@ -50,15 +52,15 @@ export class ConnectionLog {
     this.#flushAt = null;
   }
 
-  #record(event: "connect" | "disconnect", fields: LogFields, crowd: boolean, now: number): boolean {
+  #record(event: "connect" | "disconnect", fields: LogFields, crowd: boolean, now: number): void {
     if (!crowd) {
       log(event, { room: this.#room, ...fields });
-      return false;
+      return;
     }
     if (event === "connect") this.#connects += 1;
     else this.#disconnects += 1;
-    if (this.#flushAt !== null) return false;
+    if (this.#flushAt !== null) return;
     this.#flushAt = now + SUMMARY_MS;
-    return true;
+    this.#wake(this.#flushAt);
   }
 }

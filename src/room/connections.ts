@@ -1,12 +1,17 @@
 /**
- * The room's sockets and what each one is: its session (who it speaks for)
- * and its rate-limit state. Each socket's state lives in its hibernation
- * attachment, so the map is rebuilt after hibernation or eviction without
- * touching storage.
+ * The room's sockets and what each one is: its session (who it speaks for),
+ * its client address (as the room's keyed hash) and its rate-limit state.
+ * Each socket's state lives in its hibernation attachment, so the indexes
+ * here are rebuilt after hibernation or eviction without touching storage.
+ *
+ * A session may be held by several sockets at once: one person with the
+ * room open in two tabs of one browser is one member with two sockets.
  */
 export interface Connection {
   /** The member session this socket holds; null until it has joined. */
   session: string | null;
+  /** The keyed hash of the client address (owners.ts), never the address. */
+  address: string;
   /** Rate limiter state (see protocol/rateLimit.ts). */
   tat: number;
   /** Rate-limited frames in a row. */
@@ -15,13 +20,17 @@ export interface Connection {
   openedAt: number;
 }
 
-export const newConnection = (now: number): Connection => ({ session: null, tat: 0, strikes: 0, openedAt: now });
+export const newConnection = (now: number, address: string): Connection => ({ session: null, address, tat: 0, strikes: 0, openedAt: now });
 
 export class Connections {
   readonly #ctx: DurableObjectState;
   #map: Map<WebSocket, Connection> | null = null;
-  /** Which socket holds each session (a disconnect asks; a scan would be O(sockets)). */
-  readonly #bySession = new Map<string, WebSocket>();
+  /** The sockets holding each session (a disconnect asks; a scan would be O(sockets)). */
+  readonly #bySession = new Map<string, Set<WebSocket>>();
+  /** How many sockets each address holds: the per-address cap asks on every upgrade. */
+  readonly #perAddress = new Map<string, number>();
+  /** Sockets that have not joined yet, oldest first: they are closed after JOIN_TIMEOUT_MS. */
+  readonly #unjoined = new Set<WebSocket>();
 
   constructor(ctx: DurableObjectState) {
     this.#ctx = ctx;
@@ -40,11 +49,20 @@ export class Connections {
     return this.#load().get(ws);
   }
 
+  /** How many sockets an address holds in this room. */
+  countOf(address: string): number {
+    this.#load();
+    return this.#perAddress.get(address) ?? 0;
+  }
+
   /** Registers a socket, or stores a changed state so it survives hibernation. */
   save(ws: WebSocket, conn: Connection): void {
     ws.serializeAttachment(conn);
-    this.#load().set(ws, conn);
-    if (conn.session !== null) this.#bySession.set(conn.session, ws);
+    const map = this.#load();
+    const before = map.get(ws);
+    if (before) this.#unindex(ws, before);
+    map.set(ws, conn);
+    this.#index(ws, conn);
   }
 
   /**
@@ -64,23 +82,24 @@ export class Connections {
     return attached?.session ? attached : undefined;
   }
 
-  /** Detaches a socket from its session for good (it was replaced or ended). */
+  /** Detaches a socket from its session for good (it was closed by the room). */
   release(ws: WebSocket, conn: Connection): void {
     try {
       ws.serializeAttachment({ ...conn, session: null });
     } catch {
       // closed already: nothing can resurrect it
     }
-    this.#load().delete(ws);
-    this.#unindex(ws, conn);
+    const map = this.#load();
+    if (map.get(ws) === conn) {
+      map.delete(ws);
+      this.#unindex(ws, conn);
+    }
   }
 
-  /** The socket holding this session token, if any. */
-  findSession(session: string): [WebSocket, Connection] | undefined {
-    const map = this.#load();
-    const ws = this.#bySession.get(session);
-    const conn = ws === undefined ? undefined : map.get(ws);
-    return ws !== undefined && conn !== undefined ? [ws, conn] : undefined;
+  /** The sockets holding this session. */
+  socketsOf(session: string): ReadonlySet<WebSocket> {
+    this.#load();
+    return this.#bySession.get(session) ?? NONE;
   }
 
   /** Sessions held by a socket right now. */
@@ -89,8 +108,48 @@ export class Connections {
     return new Set(this.#bySession.keys());
   }
 
+  /** Sockets that connected before `before` and have not joined. */
+  unjoinedSince(before: number): [WebSocket, Connection][] {
+    const map = this.#load();
+    const stale: [WebSocket, Connection][] = [];
+    for (const ws of this.#unjoined) {
+      const conn = map.get(ws);
+      if (conn && conn.openedAt <= before) stale.push([ws, conn]);
+    }
+    return stale;
+  }
+
+  /** When the oldest socket that has not joined connected, if any has not. */
+  get oldestUnjoined(): number | undefined {
+    const map = this.#load();
+    let oldest: number | undefined;
+    for (const ws of this.#unjoined) {
+      const at = map.get(ws)?.openedAt;
+      if (at !== undefined && (oldest === undefined || at < oldest)) oldest = at;
+    }
+    return oldest;
+  }
+
+  #index(ws: WebSocket, conn: Connection): void {
+    this.#perAddress.set(conn.address, (this.#perAddress.get(conn.address) ?? 0) + 1);
+    if (conn.session === null) {
+      this.#unjoined.add(ws);
+      return;
+    }
+    let sockets = this.#bySession.get(conn.session);
+    if (!sockets) this.#bySession.set(conn.session, (sockets = new Set()));
+    sockets.add(ws);
+  }
+
   #unindex(ws: WebSocket, conn: Connection): void {
-    if (conn.session !== null && this.#bySession.get(conn.session) === ws) this.#bySession.delete(conn.session);
+    const count = (this.#perAddress.get(conn.address) ?? 1) - 1;
+    if (count > 0) this.#perAddress.set(conn.address, count);
+    else this.#perAddress.delete(conn.address);
+    this.#unjoined.delete(ws);
+    if (conn.session === null) return;
+    const sockets = this.#bySession.get(conn.session);
+    sockets?.delete(ws);
+    if (sockets?.size === 0) this.#bySession.delete(conn.session);
   }
 
   #load(): Map<WebSocket, Connection> {
@@ -98,14 +157,16 @@ export class Connections {
     this.#map = new Map();
     for (const ws of this.#ctx.getWebSockets()) {
       const conn = attachmentOf(ws);
-      // Refused sockets (room full) never get an attachment.
+      // Refused sockets (room full, too many from one address) never get an attachment.
       if (!conn) continue;
       this.#map.set(ws, conn);
-      if (conn.session !== null) this.#bySession.set(conn.session, ws);
+      this.#index(ws, conn);
     }
     return this.#map;
   }
 }
+
+const NONE: ReadonlySet<WebSocket> = new Set();
 
 function attachmentOf(ws: WebSocket): Connection | undefined {
   let value: unknown;
@@ -114,7 +175,7 @@ function attachmentOf(ws: WebSocket): Connection | undefined {
   } catch {
     return undefined;
   }
-  return typeof value === "object" && value !== null && "tat" in value && "openedAt" in value
-    ? (value as Connection)
-    : undefined;
+  if (typeof value !== "object" || value === null || !("tat" in value) || !("openedAt" in value)) return undefined;
+  // Sockets attached before addresses were kept count as one unknown address.
+  return { address: "unknown", ...(value as Omit<Connection, "address">) } as Connection;
 }

@@ -17,19 +17,26 @@
  * The newest events are also kept in memory (filled once per wake), so a
  * welcome, a short resume or a first page of scroll-back reads no rows.
  */
+import { encodeEvent, storedEventJson, type EventJson } from "../protocol/encode.ts";
 import type { RoomEvent } from "../protocol/frames.ts";
-import type { MeteredSql } from "./sql.ts";
+import type { Sql } from "./sql.ts";
 
 export interface StoredEvent {
   seq: number;
-  json: string;
+  json: EventJson;
+}
+
+/** Who sent a message (member id) and the id it gave it: the key of an idempotent resend (see idempotency.ts). */
+export interface ClientId {
+  sender: string;
+  id: string;
 }
 
 /** Newest events kept in memory: a welcome's worth and some. */
 const RECENT_CACHE = 100;
 
 export class EventLog {
-  readonly #sql: MeteredSql;
+  readonly #sql: Sql;
   readonly #limit: number;
   readonly #slack: number;
   readonly #cacheSize: number;
@@ -38,7 +45,7 @@ export class EventLog {
   /** The newest events, oldest first, ending at #last; null until first needed after a wake. */
   #recent: StoredEvent[] | null = null;
 
-  constructor(sql: MeteredSql, limit: number) {
+  constructor(sql: Sql, limit: number) {
     this.#sql = sql;
     this.#limit = limit;
     this.#slack = Math.max(1, Math.ceil(limit / 10));
@@ -72,12 +79,12 @@ export class EventLog {
 
   /**
    * Stores the next event and returns it as JSON. `make` receives the seq and
-   * timestamp; `sender`/`cid` identify a message for idempotent resends.
+   * timestamp; a message's `clientId` is stored beside it for idempotency.ts.
    */
-  append(make: (seq: number, ts: number) => RoomEvent, sender?: string, cid?: string): StoredEvent {
+  append(make: (seq: number, ts: number) => RoomEvent, clientId?: ClientId): StoredEvent {
     const seq = this.#last + 1;
-    const json = JSON.stringify(make(seq, Date.now()));
-    this.#sql.run("INSERT INTO events (json, sender, cid) VALUES (?, ?, ?)", json, sender ?? null, cid ?? null);
+    const json = encodeEvent(make(seq, Date.now()));
+    this.#sql.run("INSERT INTO events (json, sender, cid) VALUES (?, ?, ?)", json, clientId?.sender ?? null, clientId?.id ?? null);
     this.#last = seq;
     if (seq - this.#first + 1 > this.#limit + this.#slack) this.#prune();
     const stored = { seq, json };
@@ -129,12 +136,39 @@ export class EventLog {
     return cached ?? this.#rows("SELECT seq, json FROM events WHERE seq = ?", seq)[0];
   }
 
-  /** Client ids of the newest `count` messages, oldest first, for the idempotency window. */
-  recentClientIds(count: number): { seq: number; sender: string; cid: string }[] {
+  /**
+   * Replaces a stored event's JSON (an edit or a deletion: what the room keeps
+   * is the message as it is now, so no replay or history page shows old text).
+   * Writes 1 row.
+   */
+  rewrite(event: RoomEvent): StoredEvent {
+    const stored = { seq: event.seq, json: encodeEvent(event) };
+    this.#sql.run("UPDATE events SET json = ? WHERE seq = ?", stored.json, stored.seq);
+    const recent = this.#recent;
+    const first = recent?.[0]?.seq;
+    if (recent && first !== undefined && stored.seq >= first) recent[stored.seq - first] = stored;
+    return stored;
+  }
+
+  /**
+   * The edits of message `target` still in history (they follow it). No
+   * index: this reads the events after the message, which only a deletion
+   * asks for.
+   */
+  editsOf(target: number): StoredEvent[] {
+    return this.#rows(
+      `SELECT seq, json FROM events WHERE seq > ? AND json LIKE '{"type":"edited"%' AND json_extract(json, '$.target') = ? ORDER BY seq`,
+      target,
+      target,
+    );
+  }
+
+  /** Client ids of the newest `count` events' messages, oldest first, for the idempotency window. */
+  recentClientIds(count: number): (ClientId & { seq: number })[] {
     const from = Math.max(this.#last - count, this.oldestSeq - 1);
     return this.#sql
       .rows<[number, string, string]>("SELECT seq, sender, cid FROM events WHERE seq > ? AND cid IS NOT NULL ORDER BY seq", from)
-      .map(([seq, sender, cid]) => ({ seq, sender, cid }));
+      .map(([seq, sender, id]) => ({ seq, sender, id }));
   }
 
   /** The newest events, loaded with one query the first time after a wake. */
@@ -147,7 +181,7 @@ export class EventLog {
   }
 
   #rows(query: string, ...bindings: number[]): StoredEvent[] {
-    return this.#sql.rows<[number, string]>(query, ...bindings).map(([seq, json]) => ({ seq, json }));
+    return this.#sql.rows<[number, string]>(query, ...bindings).map(([seq, json]) => ({ seq, json: storedEventJson(json) }));
   }
 
   #prune(): void {

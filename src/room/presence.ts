@@ -14,28 +14,42 @@
  * key is the only index: one row written per change, not two. Messages never
  * touch it.
  */
+import { encodeMembers, type Json } from "../protocol/encode.ts";
 import type { Member } from "../protocol/frames.ts";
-import type { MeteredSql } from "./sql.ts";
+import { nameKey } from "../protocol/nameKey.ts";
+import type { Wake } from "./alarm.ts";
+import type { Sql } from "./sql.ts";
 
-interface Session {
+export interface Session {
+  /** Who the session is (with `role: "owner"` for an owner). */
   member: Member;
   /** Null while a socket holds the session; else when the grace period ends. */
   heldUntil: number | null;
+  /** The keyed hash of the client address it last joined from (bans reach it through this). */
+  address: string | null;
 }
 
 export class Presence {
-  readonly #sql: MeteredSql;
+  readonly #sql: Sql;
+  readonly #wake: Wake;
   /** Insertion order is joining order: the member list's order. */
   readonly #sessions = new Map<string, Session>();
   /** The next joining-order number (the `ord` column). */
   #nextOrder = 1;
   /** Sessions in their grace period: drops and alarms look only at these. */
   readonly #held = new Set<string>();
+  /** The session of each member id, and of each name key (names are unique among those online). */
+  readonly #byId = new Map<string, string>();
+  readonly #byName = new Map<string, string>();
+  /** Owners' sessions: they hear of newcomers in a crowd. */
+  readonly #owners = new Set<string>();
   #membersCache: Member[] | null = null;
-  #membersJsonCache: string | null = null;
+  #membersJsonCache: Json<Member[]> | null = null;
 
-  constructor(sql: MeteredSql) {
+  /** Loads the sessions; a grace period that was running when the room slept wakes the room when it ends. */
+  constructor(sql: Sql, wake: Wake) {
     this.#sql = sql;
+    this.#wake = wake;
     sql.run(
       `CREATE TABLE IF NOT EXISTS sessions (
         session TEXT PRIMARY KEY,
@@ -45,13 +59,18 @@ export class Presence {
         held_until INTEGER
       ) WITHOUT ROWID`,
     );
-    for (const [session, id, name, ord, heldUntil] of sql.rows<[string, string, string, number, number | null]>(
-      "SELECT session, member_id, name, ord, held_until FROM sessions ORDER BY ord",
-    )) {
-      this.#sessions.set(session, { member: { id, name }, heldUntil });
-      if (heldUntil !== null) this.#held.add(session);
+    // Added with owners and bans: rooms created before get the columns on their first wake.
+    const columns = sql.columns("sessions");
+    if (!columns.includes("role")) sql.run("ALTER TABLE sessions ADD COLUMN role TEXT");
+    if (!columns.includes("address")) sql.run("ALTER TABLE sessions ADD COLUMN address TEXT");
+    for (const [session, id, name, ord, heldUntil, role, address] of sql.rows<
+      [string, string, string, number, number | null, string | null, string | null]
+    >("SELECT session, member_id, name, ord, held_until, role, address FROM sessions ORDER BY ord")) {
+      this.#set(session, { member: memberOf(id, name, role === "owner"), heldUntil, address });
       this.#nextOrder = ord + 1;
     }
+    const next = this.#nextDeadline(-Infinity);
+    if (next !== null) wake(next);
   }
 
   /** How many members are online, live or held. */
@@ -66,34 +85,69 @@ export class Presence {
   }
 
   /** The member list as JSON, cached until it changes: every welcome (outside a crowd) carries it. */
-  get membersJson(): string {
-    this.#membersJsonCache ??= JSON.stringify(this.members);
+  get membersJson(): Json<Member[]> {
+    this.#membersJsonCache ??= encodeMembers(this.members);
     return this.#membersJsonCache;
+  }
+
+  /** Owners' sessions. */
+  get owners(): ReadonlySet<string> {
+    return this.#owners;
   }
 
   get(session: string): Session | undefined {
     return this.#sessions.get(session);
   }
 
+  /** The session of the member with this id, if online. */
+  sessionOf(memberId: string): string | undefined {
+    return this.#byId.get(memberId);
+  }
+
+  /** The session already using a name that clashes with `name` (see nameKey), if any. */
+  nameHolder(name: string): string | undefined {
+    return this.#byName.get(nameKey(name));
+  }
+
+  /** A page of everyone online, in joining order, after the member `after` (the previous page's `next`). */
+  page(after: string | undefined, limit: number): { members: Member[]; next: string | undefined } {
+    const all = this.members;
+    const start = after === undefined ? 0 : all.findIndex((m) => m.id === after) + 1;
+    const members = all.slice(start, start + limit);
+    return { members, next: start + limit < all.length ? members.at(-1)?.id : undefined };
+  }
+
   /** A newcomer's session. */
-  open(session: string, member: Member): void {
+  open(session: string, member: Member, address: string): void {
     this.#sql.run(
-      "INSERT INTO sessions (session, member_id, name, ord, held_until) VALUES (?, ?, ?, ?, NULL)",
+      "INSERT INTO sessions (session, member_id, name, ord, held_until, role, address) VALUES (?, ?, ?, ?, NULL, ?, ?)",
       session,
       member.id,
       member.name,
       this.#nextOrder++,
+      member.role ?? null,
+      address,
     );
-    this.#set(session, { member, heldUntil: null });
+    this.#set(session, { member, heldUntil: null, address });
   }
 
-  /** A socket takes the session (back); returns the member as it was. */
-  resume(session: string, name: string): Member | undefined {
+  /**
+   * A socket takes the session (back), under `name`, from `address`, as an
+   * owner if it proved it; returns the member as it was.
+   */
+  resume(session: string, name: string, address: string, owner: boolean): Member | undefined {
     const existing = this.#sessions.get(session);
     if (!existing) return undefined;
-    if (existing.heldUntil !== null || existing.member.name !== name) {
-      this.#sql.run("UPDATE sessions SET held_until = NULL, name = ? WHERE session = ?", name, session);
-      this.#set(session, { member: { id: existing.member.id, name }, heldUntil: null });
+    const member = memberOf(existing.member.id, name, owner || existing.member.role === "owner");
+    if (existing.heldUntil !== null || existing.member.name !== name || existing.address !== address || member.role !== existing.member.role) {
+      this.#sql.run(
+        "UPDATE sessions SET held_until = NULL, name = ?, address = ?, role = ? WHERE session = ?",
+        name,
+        address,
+        member.role ?? null,
+        session,
+      );
+      this.#set(session, { member, heldUntil: null, address });
     }
     return existing.member;
   }
@@ -102,15 +156,16 @@ export class Presence {
     const existing = this.#sessions.get(session);
     if (!existing) return;
     this.#sql.run("UPDATE sessions SET name = ? WHERE session = ?", name, session);
-    this.#set(session, { member: { id: existing.member.id, name }, heldUntil: existing.heldUntil });
+    this.#set(session, { ...existing, member: memberOf(existing.member.id, name, existing.member.role === "owner") });
   }
 
-  /** The socket dropped: keep the member until `until`. */
+  /** The socket dropped: keep the member until `until` (the alarm tells the room then, through `due`). */
   hold(session: string, until: number): void {
     const existing = this.#sessions.get(session);
     if (!existing) return;
     this.#sql.run("UPDATE sessions SET held_until = ? WHERE session = ?", until, session);
-    this.#set(session, { member: existing.member, heldUntil: until });
+    this.#set(session, { ...existing, heldUntil: until });
+    this.#wake(until);
   }
 
   /** The member is gone; returns who it was (undefined if already gone). */
@@ -118,51 +173,68 @@ export class Presence {
     const existing = this.#sessions.get(session);
     if (!existing) return undefined;
     this.#sql.run("DELETE FROM sessions WHERE session = ?", session);
+    this.#unindex(session, existing);
     this.#sessions.delete(session);
     this.#held.delete(session);
     this.#invalidate();
     return existing.member;
   }
-
-  /** Held sessions whose grace period has ended by `now`. */
-  expired(now: number): string[] {
-    return [...this.#held].filter((session) => (this.#sessions.get(session)?.heldUntil ?? Infinity) <= now);
+  /**
+   * The alarm: the held sessions whose grace period has ended by `now`, for
+   * the room to end; a later grace period asks for the alarm again.
+   */
+  due(now: number): string[] {
+    const ended = [...this.#held].filter((session) => (this.#sessions.get(session)?.heldUntil ?? Infinity) <= now);
+    const next = this.#nextDeadline(now);
+    if (next !== null) this.#wake(next);
+    return ended;
   }
 
-  /** When the next grace period ends, or null if nobody is held. */
-  get nextDeadline(): number | null {
+  /** When the next grace period after `after` ends, or null if none does. */
+  #nextDeadline(after: number): number | null {
     let next: number | null = null;
     for (const session of this.#held) {
       const until = this.#sessions.get(session)?.heldUntil;
-      if (until != null && (next === null || until < next)) next = until;
+      if (until != null && until > after && (next === null || until < next)) next = until;
     }
     return next;
   }
 
   /**
    * Holds every live session no socket owns any more (the process restarted
-   * and the sockets died without close events). Returns how many.
+   * and the sockets died without close events).
    */
-  adoptOrphans(liveSessions: ReadonlySet<string>, until: number): number {
-    let count = 0;
+  adoptOrphans(liveSessions: ReadonlySet<string>, until: number): void {
     for (const [session, s] of this.#sessions) {
-      if (s.heldUntil === null && !liveSessions.has(session)) {
-        this.hold(session, until);
-        count += 1;
-      }
+      if (s.heldUntil === null && !liveSessions.has(session)) this.hold(session, until);
     }
-    return count;
   }
 
   #set(session: string, value: Session): void {
+    const before = this.#sessions.get(session);
+    if (before) this.#unindex(session, before);
     this.#sessions.set(session, value);
+    this.#byId.set(value.member.id, session);
+    this.#byName.set(nameKey(value.member.name), session);
+    if (value.member.role === "owner") this.#owners.add(session);
     if (value.heldUntil === null) this.#held.delete(session);
     else this.#held.add(session);
     this.#invalidate();
+  }
+
+  #unindex(session: string, value: Session): void {
+    this.#byId.delete(value.member.id);
+    const key = nameKey(value.member.name);
+    if (this.#byName.get(key) === session) this.#byName.delete(key);
+    this.#owners.delete(session);
   }
 
   #invalidate(): void {
     this.#membersCache = null;
     this.#membersJsonCache = null;
   }
+}
+
+function memberOf(id: string, name: string, owner: boolean): Member {
+  return owner ? { id, name, role: "owner" } : { id, name };
 }

@@ -1,18 +1,12 @@
-/** Writing frames to sockets. */
-import type { StoredEvent } from "./eventLog.ts";
+/** Writing frames to sockets: only frames made by src/protocol/encode.ts fit. */
+import type { Json } from "../protocol/encode.ts";
+import type { ServerFrame } from "../protocol/frames.ts";
 
 /** Sends without throwing: a socket may close between a read and a write. */
-export function send(ws: WebSocket, frame: string): void {
+export function send(ws: WebSocket, frame: Json<ServerFrame>): void {
   try {
     ws.send(frame);
   } catch {
     // The close handler cleans up after it.
   }
-}
-
-/** Stored events' JSON, comma-joined, for splicing into an array in a frame. */
-export function joinJson(events: readonly StoredEvent[], start: number, end: number): string {
-  let out = "";
-  for (let i = start; i < end && i < events.length; i++) out += i === start ? events[i]!.json : `,${events[i]!.json}`;
-  return out;
 }

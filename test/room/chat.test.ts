@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { JoinedEvent, LeftEvent, MessageEvent, RoomEvent } from "../../src/protocol/frames.ts";
-import { join, openSocket, sleep, uniqueRoom } from "../workerd/socket.ts";
+import type { JoinedEvent, LeftEvent, MessageEvent, RoomEvent, SpokenMessage } from "../../src/protocol/frames.ts";
+import { join, openSocket, uniqueRoom } from "../workerd/socket.ts";
 
 const isEvent = (frame: { type: string }): frame is RoomEvent => "seq" in frame;
 
@@ -81,7 +81,7 @@ describe("a room with two people", () => {
   it("answers the keep-alive ping with pong", async () => {
     const { socket } = await join(uniqueRoom(), "alice");
     socket.send("ping");
-    await sleep(100);
+    await socket.until(() => socket.rawFrames.length > 0, "an answer to the ping");
     expect(socket.rawFrames).toContain("pong");
     socket.close(1000);
   });
@@ -100,7 +100,7 @@ describe("a room with ten people", () => {
     for (const p of people) {
       const events: RoomEvent[] = [];
       while (events.filter((e) => e.type === "message").length < 20) events.push((await p.socket.next(isEvent)) as RoomEvent);
-      const messages = events.filter((e): e is MessageEvent => e.type === "message");
+      const messages = events.filter((e): e is SpokenMessage => e.type === "message" && !("deleted" in e));
       // Seqs are consecutive.
       messages.forEach((m, k) => k > 0 && expect(m.seq).toBe(messages[k - 1]!.seq + 1));
       transcripts.push(messages.map((m) => `${m.seq}:${m.text}`));

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ErrorFrame } from "../../src/protocol/frames.ts";
-import { join, openSocket, sleep, uniqueRoom } from "../workerd/socket.ts";
+import { join, openSocket, sleep, uniqueRoom, type TestSocket } from "../workerd/socket.ts";
 
 async function lastSeq(room: string): Promise<number> {
   return (await env.ROOMS.get(env.ROOMS.idFromName(room)).info()).lastSeq;
@@ -60,6 +60,8 @@ describe("error frames", () => {
     const alice = await join(room, "alice");
     const bob = await join(room, "bob");
     for (let i = 0; i < 14; i++) alice.socket.send({ type: "message", text: `burst ${i}`, id: `b${i}` });
+    const answered = (s: TestSocket, type: string) => s.frames.filter((f) => f.type === type).length;
+    await alice.socket.until(() => answered(alice.socket, "message") + answered(alice.socket, "error") >= 14, "an answer to each of the 14");
     const frames = await alice.socket.drain();
     const errors = frames.filter((f): f is ErrorFrame => f.type === "error");
     // The join used one token, so 9 messages pass and 5 are refused.
@@ -71,6 +73,7 @@ describe("error frames", () => {
       expect(e.retryAfterMs).toBeLessThanOrEqual(200);
     }
     // Bob got the 9 and nothing else; the room is fine for him.
+    await bob.socket.until(() => answered(bob.socket, "message") >= 9, "the 9 at bob");
     expect((await bob.socket.drain()).filter((f) => f.type === "message")).toHaveLength(9);
     bob.socket.send({ type: "message", text: "unaffected" });
     expect(await alice.socket.nextOf("message")).toMatchObject({ text: "unaffected" });
@@ -115,8 +118,10 @@ describe("a flood", () => {
       const text = `bob ${round}`;
       sentAt.set(text, Date.now());
       bob.socket.send({ type: "message", text, id: `bob-${round}` });
+      // Closing takes FLOOD_STRIKES (30) refusals in a row, and a token earned meanwhile (one per
+      // 200 ms) starts the count again: plenty more, for a room slowed down by a busy machine.
       for (const f of wave) {
-        for (let i = 0; i < 20; i++) f.socket.send({ type: "message", text: `more flood ${round}.${i}` });
+        for (let i = 0; i < 60; i++) f.socket.send({ type: "message", text: `more flood ${round}.${i}` });
       }
       flooders.push(...wave);
       await sleep(50);
@@ -127,7 +132,7 @@ describe("a flood", () => {
     // Every flooder was refused, then closed with 1008.
     for (const f of flooders) {
       expect(f.socket.frames.some((fr) => fr.type === "error" && fr.code === "rate_limited")).toBe(true);
-      expect((await f.socket.waitClosed()).code).toBe(1008);
+      expect((await f.socket.waitClosed(15_000)).code).toBe(1008);
     }
     alice.socket.close(1000);
     bob.socket.close(1000);

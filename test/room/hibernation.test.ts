@@ -72,18 +72,30 @@ describe("after the room object is evicted (connected sockets hibernate)", () =>
 });
 
 describe("sessions", () => {
-  it("takes over a half-open connection holding the same session, closing it with 4001", async () => {
+  it("counts two sockets of one session (two tabs) as one member, until both have left", async () => {
     const room = uniqueRoom();
     const alice = await join(room, "alice");
     const bob = await join(room, "bob");
-    // Bob's client gave up on its first socket without closing it and reconnects.
     const second = await join(room, "bob", { since: bob.welcome.lastSeq, session: bob.welcome.session });
     expect(second.welcome.self).toEqual(bob.welcome.self);
-    expect((await bob.socket.waitClosed()).code).toBe(4001);
     expect(second.welcome.members.map((m) => m.name)).toEqual(["alice", "bob"]);
-    expect((await alice.socket.drain()).filter(isEvent).map((e) => e.type)).toEqual(["joined"]);
-    alice.socket.close(1000);
+    // A second tab is not news: no joined event, no presence change.
+    second.socket.send({ type: "message", text: "from tab two" });
+    const sent = await alice.socket.nextOf("message");
+    expect(sent).toMatchObject({ from: bob.welcome.self, text: "from tab two" });
+    // Both tabs see the message as their member's.
+    expect(await bob.socket.nextOf("message")).toMatchObject({ seq: sent.seq, from: bob.welcome.self });
+    const comings = () => alice.socket.frames.filter(isEvent).flatMap((e) => (e.type === "joined" || e.type === "left" ? [e.type] : []));
+    expect(comings()).toEqual(["joined"]);
+    // One tab leaving is not the member leaving.
+    bob.socket.close(1000);
+    await bob.socket.waitClosed();
+    second.socket.send({ type: "message", text: "still here" });
+    expect(await alice.socket.nextOf("message")).toMatchObject({ text: "still here" });
+    expect(comings()).toEqual(["joined"]);
     second.socket.close(1000);
+    expect(await alice.socket.nextOf("left")).toMatchObject({ member: { id: bob.welcome.self.id } });
+    alice.socket.close(1000);
   });
 
   it("announces a changed name when a member resumes under another name", async () => {

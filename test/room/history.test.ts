@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { HistoryFrame, MessageEvent, RoomEvent } from "../../src/protocol/frames.ts";
+import type { HistoryFrame, MessageEvent, RoomEvent, SpokenMessage } from "../../src/protocol/frames.ts";
 import type { TestSocket } from "../support/testSocket.ts";
 import { join, sleep, uniqueRoom } from "../workerd/socket.ts";
 
@@ -67,7 +67,7 @@ describe("history", () => {
     const again = await join(room, "bob", { since: seen, session: bob.welcome.session });
     expect(again.welcome.self).toEqual(bob.welcome.self);
     expect(seqs(again.welcome.events)).toEqual(range(seen + 1, seen + 5));
-    expect((again.welcome.events as MessageEvent[]).map((e) => e.text)).toEqual(range(0, 4).map((i) => `while away ${i}`));
+    expect((again.welcome.events as SpokenMessage[]).map((e) => e.text)).toEqual(range(0, 4).map((i) => `while away ${i}`));
     expect(again.welcome.lastSeq).toBe(seen + 5);
 
     alice.socket.send({ type: "message", text: "welcome back" });

@@ -61,7 +61,7 @@ describe("a crowd (CROWD_SIZE 4)", () => {
     e.socket.close(1000);
     await sleep(50);
     d.socket.close(1000);
-    await sleep(50);
+    await c.socket.until(() => presenceOf(c.socket.frames).some((p) => !p.crowd), "the list back at c");
     const atC = await c.socket.drain();
     expect(eventsOf(atC)).toEqual(["4:message"]);
     expect(presenceOf(atC)).toEqual([
@@ -100,9 +100,9 @@ describe("a crowd (CROWD_SIZE 4)", () => {
     expect(back.welcome).toMatchObject({ online: 5, crowd: true });
     expect(await a.socket.drain()).toEqual([]);
 
-    // …and a drop that does not come back is counted when the grace (300 ms) ends.
+    // …and a drop that does not come back is counted when the grace (2 s) ends.
     back.socket.close(4000, "gone");
-    const counted = (await a.socket.nextOf("presence", 3000)) as PresenceFrame;
+    const counted = (await a.socket.nextOf("presence", 10_000)) as PresenceFrame;
     expect(counted).toEqual({ type: "presence", online: 4, crowd: true });
     expect(eventsOf(await a.socket.drain())).toEqual([]);
     for (const p of people.slice(0, 4)) p.socket.close(1000);

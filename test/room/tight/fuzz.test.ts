@@ -10,21 +10,28 @@ import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ERROR_CODES, type Member, type MessageEvent, type RoomEvent, type ServerFrame } from "../../../src/protocol/frames.ts";
+import { ERROR_CODES, unreachable, type Member, type MessageEvent, type RoomEvent, type ServerFrame } from "../../../src/protocol/frames.ts";
 import { readLimits } from "../../../src/protocol/limits.ts";
 import { decodeClientFrame } from "../../../src/protocol/validate.ts";
-import { anyFrame } from "../../support/arbitraries.ts";
+import { anyFrame, nastyString } from "../../support/arbitraries.ts";
 import { join, uniqueRoom } from "../../workerd/socket.ts";
 
 const limits = readLimits(env);
 const SENTINEL = 987_654_321;
-const isSentinel = (f: ServerFrame) => f.type === "history" && f.before === SENTINEL;
+const isSentinel = (f: ServerFrame) => f.type === "history" && "before" in f && f.before === SENTINEL;
 const EVENT_KEYS: Record<RoomEvent["type"], string[]> = {
-  message: ["type", "seq", "ts", "from", "text", "id", "action"],
+  message: ["type", "seq", "ts", "from", "text", "id", "action", "edited", "deleted"],
   joined: ["type", "seq", "ts", "member"],
   left: ["type", "seq", "ts", "member"],
   renamed: ["type", "seq", "ts", "member", "from"],
+  edited: ["type", "seq", "ts", "target", "by", "text", "deleted"],
+  deleted: ["type", "seq", "ts", "target", "by"],
+  kicked: ["type", "seq", "ts", "member", "by", "reason"],
+  banned: ["type", "seq", "ts", "member", "by", "reason", "until"],
+  settings: ["type", "seq", "ts", "topic", "slowModeSeconds", "locked", "by"],
 };
+
+const recentChange = fc.record({ type: fc.constantFrom("edit", "delete"), back: fc.nat(6), text: nastyString(30) });
 
 describe("the room under fuzzing", () => {
   it("answers every hostile frame as documented and stores only what is valid", async () => {
@@ -34,12 +41,18 @@ describe("the room under fuzzing", () => {
     await observer.socket.nextOf("joined");
     let self: Member = fuzzer.welcome.self;
     let lastSeq = fuzzer.welcome.lastSeq;
-    const ownById = new Map<string, MessageEvent>();
+    // The fuzzer's messages as the room now stores them, by seq; and the seq of each message id.
+    const own = new Map<number, MessageEvent>();
+    const seqOfId = new Map<string, number>();
+    // Older rows may have been pruned (HISTORY_LIMIT, with some slack): an edit may then find nothing.
+    const mayBePruned = (seq: number) => seq <= lastSeq - limits.HISTORY_LIMIT;
     const expectedAtObserver: number[] = [];
 
     await fc.assert(
-      fc.asyncProperty(fc.array(anyFrame, { minLength: 1, maxLength: 8 }), async (frames) => {
-        for (const data of frames) {
+      fc.asyncProperty(fc.array(fc.oneof({ weight: 4, arbitrary: anyFrame }, { weight: 1, arbitrary: recentChange }), { minLength: 1, maxLength: 8 }), async (frames) => {
+        for (const item of frames) {
+          // An edit or delete aimed at one of the last few events, most of them the fuzzer's own messages.
+          const data = typeof item === "object" && "back" in item ? JSON.stringify({ type: item.type, seq: lastSeq - item.back, text: item.text }) : item;
           fuzzer.socket.send(data);
           fuzzer.socket.send({ type: "history", before: SENTINEL, limit: 1 });
           const answers: ServerFrame[] = [];
@@ -65,7 +78,7 @@ describe("the room under fuzzing", () => {
               expect(answers).toEqual([]);
               break;
             case "history":
-              expect(answers).toEqual([expect.objectContaining({ type: "history", before: frame.before })]);
+              expect(answers).toEqual([expect.objectContaining({ type: "history", ...("before" in frame ? { before: frame.before } : { after: frame.after }) })]);
               break;
             case "rename": {
               if (frame.name === self.name) {
@@ -82,10 +95,10 @@ describe("the room under fuzzing", () => {
             case "message": {
               expect(answers).toHaveLength(1);
               const event = answers[0] as MessageEvent;
-              const key = frame.id === undefined ? undefined : `${self.name}\u0000${frame.id}`;
-              if (key !== undefined && event.seq <= lastSeq) {
-                // A resend within the dedup window: the original comes back, nothing new stored.
-                expect(event).toEqual(ownById.get(key));
+              const original = frame.id === undefined ? undefined : seqOfId.get(frame.id);
+              if (original !== undefined && event.seq <= lastSeq) {
+                // A resend within the dedup window: the original (as it is now) comes back, nothing new stored.
+                expect(event).toEqual(own.get(original));
                 break;
               }
               // Everything server-owned comes from the server.
@@ -100,9 +113,46 @@ describe("the room under fuzzing", () => {
               });
               lastSeq += 1;
               expectedAtObserver.push(lastSeq);
-              if (key !== undefined) ownById.set(key, event);
+              own.set(event.seq, event);
+              if (frame.id !== undefined) seqOfId.set(frame.id, event.seq);
               break;
             }
+            case "edit":
+            case "delete": {
+              const target = own.get(frame.seq);
+              if (!target || "deleted" in target || (answers[0]?.type === "error" && answers[0].code === "not_found" && mayBePruned(frame.seq))) {
+                // Not a message of the fuzzer's (the observer sends none), deleted, or pruned.
+                expect(answers).toEqual([expect.objectContaining({ type: "error", code: "not_found" })]);
+                own.delete(frame.seq);
+                break;
+              }
+              if (frame.type === "edit" && frame.text === target.text) {
+                expect(answers).toEqual([]);
+                break;
+              }
+              const by = self;
+              const change =
+                frame.type === "edit"
+                  ? { type: "edited", seq: lastSeq + 1, ts: expect.any(Number), target: frame.seq, by, text: frame.text }
+                  : { type: "deleted", seq: lastSeq + 1, ts: expect.any(Number), target: frame.seq, by };
+              expect(answers).toEqual([change]);
+              const { text: _text, edited: _edited, action: _action, ...rest } = target;
+              own.set(frame.seq, frame.type === "edit" ? { ...target, text: frame.text, edited: expect.any(Number) } : { ...rest, deleted: true });
+              lastSeq += 1;
+              expectedAtObserver.push(lastSeq);
+              break;
+            }
+            case "kick":
+            case "ban":
+            case "bans":
+            case "unban":
+            case "settings":
+            case "members":
+              // The fuzzer is no owner: nothing changes.
+              expect(answers).toEqual([expect.objectContaining({ type: "error", code: "forbidden" })]);
+              break;
+            default:
+              unreachable(frame);
           }
         }
       }),
@@ -122,6 +172,8 @@ describe("the room under fuzzing", () => {
       const event = JSON.parse(row.json) as RoomEvent;
       expect(event.seq).toBe(row.seq);
       for (const key of Object.keys(event)) expect(EVENT_KEYS[event.type]).toContain(key);
+      // Each message is stored as it is now: edited text, or no text at all once deleted.
+      if (own.has(row.seq)) expect(event).toEqual(own.get(row.seq));
     });
     expect(rows.at(-1)?.seq).toBe(lastSeq);
     observer.socket.close(1000);

@@ -1,4 +1,4 @@
-/** Runs with TIGHT_LIMITS (vitest.config.ts): history 20, capacity 4, grace 300 ms, dedup window 10. */
+/** Runs with TIGHT_LIMITS (vitest.config.ts): history 20, capacity 4, grace 2 s, dedup window 10. */
 import { env } from "cloudflare:workers";
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
@@ -96,7 +96,7 @@ describe("capacity (ROOM_CAPACITY 4)", () => {
   });
 });
 
-describe("reconnect grace (RECONNECT_GRACE_MS 300)", () => {
+describe("reconnect grace (RECONNECT_GRACE_MS 2000)", () => {
   it("announces left once the grace period ends without a reconnect, even across eviction", async () => {
     const room = uniqueRoom();
     const alice = await join(room, "alice");
@@ -106,7 +106,7 @@ describe("reconnect grace (RECONNECT_GRACE_MS 300)", () => {
     await sleep(50);
     expect((await stubOf(room).info()).online).toBe(2); // still held
     await evictDurableObject(stubOf(room));
-    const left = await alice.socket.nextOf("left", 3000);
+    const left = await alice.socket.nextOf("left", 10_000);
     expect(left.member).toEqual(bob.welcome.self);
     expect((await stubOf(room).info()).members).toEqual([alice.welcome.self]);
     // The session is spent: coming back now is a fresh join.
@@ -146,7 +146,7 @@ describe("a crash or deploy (sockets gone without close events)", () => {
     const back = await join(room, "alice", { since: alice.welcome.lastSeq + 1, session: alice.welcome.session });
     expect(back.welcome.self).toEqual(alice.welcome.self);
     expect(back.welcome.events).toEqual([]);
-    expect(await back.socket.nextOf("left", 3000)).toMatchObject({ member: bob.welcome.self });
+    expect(await back.socket.nextOf("left", 10_000)).toMatchObject({ member: bob.welcome.self });
     expect((await stubOf(room).info()).members).toEqual([alice.welcome.self]);
     back.socket.close(1000);
   });
@@ -172,7 +172,8 @@ describe("batching in a big room (BATCH_SOCKETS 3)", () => {
     const bob = await join(room, "bob"); // 2 sockets: sent at once
     const carol = await join(room, "carol"); // 3 sockets, within 100 ms: held back
     const dave = await join(room, "dave"); // held back too
-    await sleep(300); // the alarm flushes the batch
+    // The alarm flushes the batch.
+    for (const p of [alice, bob, carol]) await p.socket.next((f) => isEvent(f) && f.seq === 4, 10_000);
     expect(eventsOf(alice.socket).map((e) => e.seq)).toEqual([2, 3, 4]);
     expect(alice.socket.batches).toBe(1);
     expect(eventsOf(bob.socket).map((e) => e.seq)).toEqual([3, 4]);
@@ -189,12 +190,12 @@ describe("batching in a big room (BATCH_SOCKETS 3)", () => {
     const alice = await join(room, "alice");
     const bob = await join(room, "bob");
     const carol = await join(room, "carol"); // 3 sockets: a big room here
-    await sleep(300);
+    for (const p of [alice, bob]) await p.socket.next((f) => isEvent(f) && f.seq === 3, 10_000);
     const before = bob.socket.batches;
     for (let i = 1; i <= 6; i++) alice.socket.send({ type: "message", text: `burst ${i}`, id: `b${i}` });
     await bob.socket.nextMessage((m) => m.text === "burst 6");
     const burst = eventsOf(bob.socket).filter((e) => e.type === "message");
-    expect(burst.map((e) => (e.type === "message" ? e.text : ""))).toEqual([1, 2, 3, 4, 5, 6].map((i) => `burst ${i}`));
+    expect(burst.map((e) => (e.type === "message" && "text" in e ? e.text : ""))).toEqual([1, 2, 3, 4, 5, 6].map((i) => `burst ${i}`));
     expect(burst.map((e) => e.seq)).toEqual([4, 5, 6, 7, 8, 9]);
     // The six queued while the room was busy: fewer frames than messages.
     expect(bob.socket.batches - before).toBeGreaterThanOrEqual(1);
@@ -203,10 +204,11 @@ describe("batching in a big room (BATCH_SOCKETS 3)", () => {
     alice.socket.send({ type: "message", text: "first", id: "r1" });
     alice.socket.send({ type: "message", text: "once", id: "r2" });
     alice.socket.send({ type: "message", text: "once", id: "r2" });
-    await sleep(200);
+    await carol.socket.nextMessage((m) => m.id === "r2", 10_000);
+    await sleep(200); // anything sent twice would come by now
     const seqs = eventsOf(alice.socket).map((e) => e.seq);
     expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
-    expect(eventsOf(carol.socket).filter((e) => e.type === "message" && e.text === "once")).toHaveLength(1);
+    expect(eventsOf(carol.socket).filter((e) => e.type === "message" && "text" in e && e.text === "once")).toHaveLength(1);
     for (const p of [alice, bob, carol]) p.socket.close(1000);
   });
 
@@ -224,5 +226,16 @@ describe("batching in a big room (BATCH_SOCKETS 3)", () => {
     await carol.socket.nextMessage();
     expect(eventsOf(carol.socket).map((e) => e.seq)).toEqual([4]);
     for (const p of [alice, bob, carol]) p.socket.close(1000);
+  });
+});
+
+describe("join timeout in a room with space (JOIN_TIMEOUT_MS 200)", () => {
+  it("closes a socket that never joins, whatever the room's size, so waiting sockets cannot fill it", async () => {
+    const room = uniqueRoom();
+    const alice = await join(room, "alice");
+    const idle = await openSocket(room);
+    expect(await idle.waitClosed()).toEqual({ code: 1008, reason: "did not join in time" });
+    expect(alice.socket.closed).toBeUndefined();
+    alice.socket.close(1000);
   });
 });

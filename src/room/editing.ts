@@ -1,0 +1,61 @@
+/**
+ * Edits and deletions of messages. What the room stores is each message as
+ * it is now: an edit rewrites the message's row with the new text (and
+ * `edited`), a deletion rewrites it without text, and also rewrites every
+ * earlier edit of it without text, so the deleted words are gone from
+ * storage, from every later welcome, resume and history page, and stay gone
+ * after eviction and restart. An `edited` or `deleted` event then tells the
+ * clients that are live (and those that resume after it) what changed.
+ *
+ * Cost: an edit writes 2 rows (the message, the event); a deletion writes 2
+ * plus one per earlier edit, and reads the events after the message to find
+ * those edits (deletions are rare; an index would cost a row per event).
+ */
+import { errorFrame, type Json } from "../protocol/encode.ts";
+import type { DeleteFrame, EditFrame, Member, MessageEvent, RoomEvent, ServerFrame } from "../protocol/frames.ts";
+import type { Broadcaster } from "./broadcaster.ts";
+import type { EventLog } from "./eventLog.ts";
+
+export class Editing {
+  readonly #events: EventLog;
+  readonly #broadcaster: Broadcaster;
+
+  constructor(events: EventLog, broadcaster: Broadcaster) {
+    this.#events = events;
+    this.#broadcaster = broadcaster;
+  }
+
+  /** `by` edits one of their own messages; an error frame for them when it cannot be done. */
+  edit(by: Member, frame: EditFrame): Json<ServerFrame> | undefined {
+    const message = this.#message(frame.seq);
+    if (!message || "deleted" in message) return errorFrame("not_found", `there is no message ${frame.seq} to edit`);
+    if (message.from.id !== by.id) return errorFrame("forbidden", "you can only edit your own messages");
+    if (message.text === frame.text) return undefined;
+    const ts = Date.now();
+    this.#events.rewrite({ ...message, text: frame.text, edited: ts });
+    this.#broadcaster.publish(this.#events.append((seq, now) => ({ type: "edited", seq, ts: now, target: message.seq, by, text: frame.text })));
+    return undefined;
+  }
+
+  /** `by` deletes a message: their own, or anyone's when `owner`. */
+  delete(by: Member, owner: boolean, frame: DeleteFrame): Json<ServerFrame> | undefined {
+    const message = this.#message(frame.seq);
+    if (!message || "deleted" in message) return errorFrame("not_found", `there is no message ${frame.seq} to delete`);
+    if (message.from.id !== by.id && !owner) return errorFrame("forbidden", "only the room's owners can delete other people's messages");
+    this.#events.rewrite({ type: "message", seq: message.seq, ts: message.ts, from: message.from, deleted: true, ...(message.id === undefined ? {} : { id: message.id }) });
+    for (const stored of this.#events.editsOf(message.seq)) {
+      const edit = JSON.parse(stored.json) as Extract<RoomEvent, { type: "edited" }>;
+      this.#events.rewrite({ type: "edited", seq: edit.seq, ts: edit.ts, target: edit.target, by: edit.by, deleted: true });
+    }
+    this.#broadcaster.publish(this.#events.append((seq, ts) => ({ type: "deleted", seq, ts, target: message.seq, by })));
+    return undefined;
+  }
+
+  /** The chat message stored at `seq`, if history still has one there. */
+  #message(seq: number): MessageEvent | undefined {
+    const stored = this.#events.get(seq);
+    if (!stored) return undefined;
+    const event = JSON.parse(stored.json) as RoomEvent;
+    return event.type === "message" ? event : undefined;
+  }
+}

@@ -1,17 +1,6 @@
-/** HTTP answers of the API: JSON bodies, and one error shape for every refusal. */
-export type HttpErrorCode =
-  | "invalid_room"
-  | "room_not_found"
-  | "not_found"
-  | "method_not_allowed"
-  | "upgrade_required"
-  | "origin_forbidden"
-  | "internal";
-
-/** The body of every API error: `{ "error": { "code", "message" } }`. */
-export interface HttpErrorBody {
-  error: { code: HttpErrorCode; message: string };
-}
+/** HTTP answers of the API: JSON bodies, and one error shape for every refusal (src/protocol/http.ts). */
+import type { HttpErrorBody, HttpErrorCode } from "../protocol/http.ts";
+import { isWebSocketUpgrade } from "../shared/websocket.ts";
 
 /** A refusal; thrown by a route and turned into its JSON answer by the router. */
 export class HttpError extends Error {
@@ -36,10 +25,6 @@ export function json(body: unknown, status = 200, headers?: HeadersInit): Respon
   const response = Response.json(body, { status, headers });
   response.headers.set("Cache-Control", "no-store");
   return response;
-}
-
-export function isWebSocketUpgrade(request: Request): boolean {
-  return request.headers.get("Upgrade")?.toLowerCase() === "websocket";
 }
 
 /** Refuses anything but a WebSocket upgrade, with 426 as RFC 7231 asks. */

@@ -1,3 +1,5 @@
+import { HttpError } from "./http.ts";
+
 /**
  * Cross-site WebSocket hijacking guard. Browsers always send `Origin` on a
  * WebSocket upgrade, and cookies or not, a page on another site must not be
@@ -13,4 +15,11 @@ export function isOriginAllowed(request: Request, allowedOrigins: string | undef
     .split(",")
     .map((entry) => entry.trim())
     .some((allowed) => allowed !== "" && allowed === origin);
+}
+
+/** Refuses a WebSocket upgrade from a page on another site with 403 (see `isOriginAllowed`). */
+export function requireAllowedOrigin(request: Request, env: Pick<Env, "ALLOWED_ORIGINS">): void {
+  if (!isOriginAllowed(request, env.ALLOWED_ORIGINS)) {
+    throw new HttpError(403, "origin_forbidden", "WebSocket connections from this origin are not allowed");
+  }
 }

@@ -3,17 +3,23 @@
  * Workers Static Assets serves everything except /api/* and /echo.
  */
 import { Router, type IRequest } from "itty-router";
+import { takeCreation } from "./creationLimiter.ts";
 import { handleEcho } from "./echo.ts";
 import { HttpError, json, requireWebSocket } from "./http.ts";
-import { log } from "./log.ts";
-import { isOriginAllowed } from "./origin.ts";
+import type { ClaimedRoom, CreatedRoom, RoomInfo } from "../protocol/http.ts";
+import { readLimits } from "../protocol/limits.ts";
+import { parseRoomAddress } from "../protocol/validate.ts";
+import { isFlagSet } from "../shared/flags.ts";
+import { log, logPath } from "../shared/log.ts";
+import { requireAllowedOrigin } from "./origin.ts";
+import { newOwnerKey } from "./ownerKey.ts";
 import { createPrivateRoom, resolveRoom } from "./rooms.ts";
 
 type Args = [env: Env, ctx: ExecutionContext];
 
 export const router = Router<IRequest, Args>({
   catch: (error: unknown, request: IRequest) => {
-    const path = new URL(request.url).pathname;
+    const path = logPath(new URL(request.url).pathname);
     if (error instanceof HttpError) {
       log("refused", { path, status: error.status, reason: error.code });
       return error.toResponse();
@@ -25,26 +31,72 @@ export const router = Router<IRequest, Args>({
     });
     return new HttpError(500, "internal", "something went wrong on our side").toResponse();
   },
+  finally: [(response: unknown, request: IRequest) => withNoSniff(response, request)],
 });
+
+/**
+ * Every /api answer says `X-Content-Type-Options: nosniff`: a JSON body (an
+ * error echoing a room name, say) must never be read as a page or a script.
+ * A room's own answer (its headers are immutable) is copied to carry it; a
+ * 101 upgrade is left alone, since a copy would lose its socket.
+ */
+function withNoSniff(response: unknown, request: IRequest): unknown {
+  if (!(response instanceof Response) || response.status === 101) return response;
+  if (!new URL(request.url).pathname.startsWith("/api/")) return response;
+  let answer = response;
+  try {
+    answer.headers.set("X-Content-Type-Options", "nosniff");
+  } catch {
+    answer = new Response(response.body, response);
+    answer.headers.set("X-Content-Type-Options", "nosniff");
+  }
+  return answer;
+}
+
+/** Refuses with 429 when the request's address has created or claimed its share of rooms. */
+async function spendCreation(env: Env, request: Request): Promise<void> {
+  const decision = await takeCreation(env, request);
+  if (decision.allowed) return;
+  const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+  throw new HttpError(429, "too_many_requests", `too many rooms from your address; try again in ${seconds} s`, {
+    "Retry-After": String(seconds),
+  });
+}
 
 router
   .get("/api/health", () => json({ ok: true }))
 
-  .post("/api/rooms", (request: IRequest, env: Env) => {
+  .post("/api/rooms", async (request: IRequest, env: Env) => {
+    await spendCreation(env, request);
     const room = createPrivateRoom(env);
+    const ownerKey = newOwnerKey();
+    // The creator owns the room from the start: nobody can claim it before them.
+    await resolveRoom(env, room).stub.claim(ownerKey);
     const url = `${new URL(request.url).origin}/r/${room}`;
-    return json({ room, url }, 201, { Location: url });
+    return json({ room, url, ownerKey } satisfies CreatedRoom, 201, { Location: url });
+  })
+
+  .post("/api/rooms/:room/claim", async (request: IRequest, env: Env) => {
+    // Checked before a creation is spent: a malformed or private room costs nothing and gets nothing.
+    if (parseRoomAddress(request.params.room ?? "")?.kind === "private") {
+      throw new HttpError(400, "invalid_room", "a private room is owned by whoever created it; only public rooms can be claimed");
+    }
+    const { room, stub } = resolveRoom(env, request.params.room);
+    await spendCreation(env, request);
+    const ownerKey = newOwnerKey();
+    if (!(await stub.claim(ownerKey))) throw new HttpError(409, "room_claimed", "this room already has an owner");
+    return json({ room, ownerKey } satisfies ClaimedRoom, 201);
   })
 
   .get("/api/rooms/:room", async (request: IRequest, env: Env) => {
     const { room, private: isPrivate, stub } = resolveRoom(env, request.params.room);
     const info = await stub.info();
-    return json({ room, private: isPrivate, ...info });
+    return json({ room, private: isPrivate, ...info } satisfies RoomInfo);
   })
 
   // Storage rows and work counters for the benchmark; hidden unless EXPOSE_STATS is set.
   .get("/api/rooms/:room/stats", async (request: IRequest, env: Env) => {
-    if (!isEnabled(env.EXPOSE_STATS)) throw new HttpError(404, "not_found", "no such endpoint");
+    if (!isFlagSet(env.EXPOSE_STATS)) throw new HttpError(404, "not_found", "no such endpoint");
     const { room, stub } = resolveRoom(env, request.params.room);
     return json({ room, ...(await stub.stats()) });
   })
@@ -52,22 +104,24 @@ router
   .get("/api/rooms/:room/ws", (request: IRequest, env: Env) => {
     const { stub } = resolveRoom(env, request.params.room);
     requireWebSocket(request, "this endpoint");
-    if (!isOriginAllowed(request, env.ALLOWED_ORIGINS)) {
-      throw new HttpError(403, "origin_forbidden", "WebSocket connections from this origin are not allowed");
-    }
+    requireAllowedOrigin(request, env);
     // The router's request is the incoming Request itself (itty-router only
     // adds fields to it): forwarding it as is spares a copy of it and its
     // headers on every join.
     return stub.fetch(request);
   })
 
-  .get("/echo", (request: IRequest) => {
+  .get("/echo", (request: IRequest, env: Env) => {
     requireWebSocket(request, "/echo");
-    return handleEcho();
+    requireAllowedOrigin(request, env);
+    return handleEcho(readLimits(env, (key, raw) => log("config_invalid", { key, raw: String(raw) })));
   })
 
   .all("/api/rooms", () => {
     throw new HttpError(405, "method_not_allowed", "use POST to create a room", { Allow: "POST" });
+  })
+  .all("/api/rooms/:room/claim", () => {
+    throw new HttpError(405, "method_not_allowed", "use POST to claim a room", { Allow: "POST" });
   })
   .all("/api/rooms/:room", () => {
     throw new HttpError(405, "method_not_allowed", "rooms are read with GET", { Allow: "GET" });
@@ -75,7 +129,3 @@ router
   .all("*", () => {
     throw new HttpError(404, "not_found", "no such endpoint");
   });
-
-function isEnabled(flag: string | number | boolean | undefined): boolean {
-  return flag === true || flag === 1 || flag === "1" || flag === "true";
-}

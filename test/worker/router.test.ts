@@ -1,6 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { HttpErrorBody } from "../../src/worker/http.ts";
+import type { HttpErrorBody } from "../../src/protocol/http.ts";
 import { join, ORIGIN, uniqueRoom } from "../workerd/socket.ts";
 
 const request = (path: string, init?: RequestInit) => exports.default.fetch(`${ORIGIN}${path}`, init);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { RoomClient, roomSocketUrl, type RoomPresence } from "../../src/client/RoomClient.ts";
 import type { RoomEvent } from "../../src/protocol/frames.ts";
 import { join, sleep, uniqueRoom } from "../support/node.ts";
-import { startWranglerDev, type DevServer } from "../support/wranglerDev.ts";
+import { startWranglerDev, type DevServer } from "../../harness/wranglerDev.ts";
 
 let server: DevServer;
 beforeAll(async () => {

@@ -6,10 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RoomClient, roomSocketUrl, type ConnectionState } from "../../src/client/RoomClient.ts";
 import type { RoomEvent } from "../../src/protocol/frames.ts";
-import { startChaosProxy } from "../support/chaosProxy.ts";
+import { startChaosProxy } from "../../harness/chaosProxy.ts";
 import { join, sleep, uniqueRoom } from "../support/node.ts";
-import { messageIds, storedHistory } from "../support/transcripts.ts";
-import { startWranglerDev, type DevServer } from "../support/wranglerDev.ts";
+import { messageIds, queuedId } from "../../harness/transcripts.ts";
+import { storedEvents } from "./support/storedEvents.ts";
+import { startWranglerDev, type DevServer } from "../../harness/wranglerDev.ts";
 
 let server: DevServer;
 beforeAll(async () => {
@@ -37,7 +38,7 @@ async function until(condition: () => boolean, timeoutMs = 10_000, what = "condi
   }
 }
 
-const texts = (events: RoomEvent[]) => events.flatMap((e) => (e.type === "message" ? [e.text] : []));
+const texts = (events: RoomEvent[]) => events.flatMap((e) => (e.type === "message" && "text" in e ? [e.text] : []));
 const assertGapFree = (events: RoomEvent[]) => events.forEach((e, i) => i > 0 && expect(e.seq).toBe(events[i - 1]!.seq + 1));
 
 describe("RoomClient", () => {
@@ -48,7 +49,7 @@ describe("RoomClient", () => {
     await until(() => alice.c.state === "live");
     const bob = client(room, "bob");
     bob.c.connect();
-    await until(() => alice.c.presence.members.length === 2, 5000, "bob in alice's members");
+    await until(() => alice.c.presence.members.length === 2, 15_000, "bob in alice's members");
     bob.c.send("hello from bob");
     await until(() => texts(alice.events).includes("hello from bob"));
     expect(alice.c.presence.members.map((m) => m.name)).toEqual(["alice", "bob"]);
@@ -57,7 +58,7 @@ describe("RoomClient", () => {
     expect(bob.c.self?.name).toBe("bobby");
     expect(bob.c.rename("")).toMatchObject({ code: "name_invalid" });
     bob.c.close();
-    await until(() => alice.c.presence.members.length === 1, 5000, "bob gone");
+    await until(() => alice.c.presence.members.length === 1, 15_000, "bob gone");
     expect(bob.states).toEqual(["live", "closed"]);
     alice.c.close();
   });
@@ -156,9 +157,10 @@ describe("RoomClient", () => {
     // From here on the writer hears nothing: its replay on return starts before all of this.
     proxy.swallowReplies(true);
     await talk(3); // 720 events: the writer's messages will not be in the first replay frame (500)
-    const ids = [writer.send("one"), writer.send("two"), writer.send("three")];
+    const ids = [queuedId(writer.send("one")), queuedId(writer.send("two")), queuedId(writer.send("three"))];
     await until(() => writer.outbox.length === 3, 1000, "sent");
-    await sleep(300); // stored by the room; the acknowledgements are swallowed
+    // Stored by the room (a talker hears them); the acknowledgements are swallowed.
+    for (const id of ids) await talkers[0]!.socket.nextMessage((m) => m.id === id, 30_000);
     proxy.refuseConnections(true);
     proxy.killRandom(100);
     await talk(5); // 1200 more: beyond the room's idempotency window (1000)
@@ -166,7 +168,7 @@ describe("RoomClient", () => {
     proxy.swallowReplies(false);
     proxy.refuseConnections(false);
     await until(() => writer.state === "live" && writer.outbox.length === 0, 30_000, "the writer caught up");
-    const stored = messageIds(await storedHistory(server.url, room));
+    const stored = messageIds(await storedEvents(server.url, room));
     for (const id of ids) expect(stored.filter((s) => s === id)).toHaveLength(1);
     writer.close();
     for (const t of talkers) t.socket.close(1000);
@@ -185,7 +187,7 @@ describe("RoomClient", () => {
     c.reconnectNow();
     c.reconnectNow();
     c.reconnectNow();
-    await until(() => c.state === "live", 5000, "live again");
+    await until(() => c.state === "live", 15_000, "live again");
     await sleep(300);
     expect(proxy.accepted - before).toBe(1);
     expect(c.state).toBe("live");
@@ -207,7 +209,8 @@ describe("RoomClient", () => {
     const states: ConnectionState[] = [];
     c.on("state", (s) => states.push(s));
     c.connect();
-    await sleep(300);
+    await until(() => c.state === "reconnecting", 10_000, "the first attempt to fail");
+    await sleep(300); // a few more attempts: it does not give up
     expect(c.state).toBe("reconnecting");
     c.close();
     expect(c.state).toBe("closed");

@@ -7,7 +7,11 @@
  * - `//text` sends "/text": the escape for text that would look like a command.
  * - /me, /nick (or /name), /who (or /names) and /help exist everywhere; a client
  *   may add /history and /quit (the terminal does).
+ * - A client may add editing and moderating (moderation.ts: /edit, /delete,
+ *   and for owners /kick, /ban, /unban, /bans, /topic, /slow, /lock, /unlock).
  */
+import type { ModerationCommand, ModerationExtension } from "./moderation.ts";
+
 export type Command =
   | { kind: "empty" }
   | { kind: "say"; text: string }
@@ -17,6 +21,8 @@ export type Command =
   | { kind: "help" }
   | { kind: "history"; count: number }
   | { kind: "quit" }
+  /** Editing or moderating (when the client offers it). */
+  | { kind: "moderation"; command: ModerationCommand }
   /** A command used wrongly or unknown: show `message` locally, send nothing. */
   | { kind: "invalid"; message: string };
 
@@ -31,6 +37,8 @@ export interface CommandExtras {
   history?: { default: number; max: number };
   /** /quit (or /exit). */
   quit?: boolean;
+  /** /edit, /delete and the owners' commands: MODERATION from moderation.ts. */
+  moderation?: ModerationExtension;
 }
 
 /** The help for the commands a client understands, in the order to show them. */
@@ -42,6 +50,7 @@ export function commandHelp(extras: CommandExtras = {}): CommandHelp[] {
     ...(extras.history
       ? [{ usage: "/history [N]", description: `show N earlier events (default ${extras.history.default}, at most ${extras.history.max})` }]
       : []),
+    ...(extras.moderation?.help ?? []),
     { usage: "/help", description: "show this help" },
     ...(extras.quit ? [{ usage: "/quit", description: "leave the room" }] : []),
   ];
@@ -50,6 +59,7 @@ export function commandHelp(extras: CommandExtras = {}): CommandHelp[] {
 const COMMAND = /^\/([A-Za-z]+)(?:\s+([\s\S]*))?$/;
 const UNKNOWN_HINT = "Type /help for the list, or start with // to send a message beginning with /.";
 
+/** What a typed line means, knowing the commands `extras` adds to the common ones. */
 export function parseCommand(raw: string, extras: CommandExtras = {}): Command {
   const line = raw.trim();
   if (line === "") return { kind: "empty" };
@@ -79,5 +89,7 @@ export function parseCommand(raw: string, extras: CommandExtras = {}): Command {
       : { kind: "invalid", message: `Usage: /history [N], with N from 1 to ${max}` };
   }
   if (extras.quit && (name === "quit" || name === "exit")) return { kind: "quit" };
+  const moderation = extras.moderation?.parse(name, argument);
+  if (moderation) return moderation.kind === "invalid" ? moderation : { kind: "moderation", command: moderation };
   return { kind: "invalid", message: `Unknown command /${name}. ${UNKNOWN_HINT}` };
 }

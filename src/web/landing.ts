@@ -2,12 +2,13 @@
  * The front page: create a private room in one click, join a public room by
  * name (or by a pasted link), and go back to rooms visited before.
  */
-import { ROOM_NAME_RULE } from "../protocol/validate.ts";
+import { decodeCreatedRoom, decodeHttpError } from "../protocol/http.ts";
+import { isRecord, ROOM_NAME_RULE } from "../protocol/validate.ts";
 import { el, replaceChildren, uid } from "./dom.ts";
-import { formatAgo } from "./format.ts";
+import { timeAgo } from "./readableText.ts";
 import { icon } from "./icons.ts";
 import { roomFromInput, roomPath } from "./route.ts";
-import { forgetRecentRooms, loadRecentRooms, markCreated, type RecentRoom } from "./storage.ts";
+import { forgetRecentRooms, loadRecentRooms, markCreated, saveOwnerKey, type RecentRoom } from "./storage.ts";
 
 export function showLanding(root: HTMLElement): void {
   document.title = "Parley";
@@ -37,10 +38,17 @@ function createCard(): HTMLElement {
     error.textContent = "";
     try {
       const response = await fetch("/api/rooms", { method: "POST", headers: { Accept: "application/json" } });
-      if (!response.ok) throw new Error(`the server answered ${response.status}`);
-      const { room } = (await response.json()) as { room: string };
-      markCreated(room);
-      location.assign(`/r/${room}`);
+      const body: unknown = await response.json().catch(() => undefined);
+      const created = response.ok ? decodeCreatedRoom(body) : null;
+      if (!created) {
+        const refusal = decodeHttpError(body);
+        throw new Error(`the server answered ${response.status}${refusal ? `: ${refusal.message}` : ""}`);
+      }
+      markCreated(created.room);
+      // Read defensively: a server from before owners answers without it.
+      const ownerKey = isRecord(body) && typeof body.ownerKey === "string" ? body.ownerKey : undefined;
+      if (ownerKey) saveOwnerKey(created.room, ownerKey);
+      location.assign(`/r/${created.room}`);
     } catch (problem) {
       error.textContent = `Could not create a room: ${problem instanceof Error ? problem.message : String(problem)}. Try again.`;
       button.disabled = false;
@@ -112,11 +120,11 @@ function recentCard(): HTMLElement | null {
 function recentItem(room: RecentRoom): HTMLLIElement {
   const isPrivate = room.kind === "private";
   // A private room's id is its only secret; show just enough of it to tell two apart.
-  const name = isPrivate ? `Private room ${room.room.slice(0, 6)}…` : `#${room.room}`;
+  const name = isPrivate ? (room.title ?? `Private room ${room.room.slice(0, 6)}…`) : `#${room.room}`;
   return el(
     "li",
     {},
     el("a", { href: `/r/${room.room}`, class: isPrivate ? "private" : "public" }, isPrivate ? icon("lock") : null, name),
-    el("span", { class: "when" }, formatAgo(room.visitedAt)),
+    el("span", { class: "when" }, timeAgo(room.visitedAt)),
   );
 }

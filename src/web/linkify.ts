@@ -3,6 +3,11 @@
  * turns `link` parts into anchors with textContent, so nothing here is ever
  * parsed as HTML. Only http and https links qualify: `javascript:`, `data:`
  * and friends stay text.
+ *
+ * A link's text must not lie about where it goes: bidirectional controls are
+ * taken out of it (`…/\u202Egnp.exe` would show as `…/exe.png`), and a host
+ * with anything but ASCII in it (`раypal.com` with a Cyrillic а, full-width
+ * dots) is shown as the URL parser reads it, in punycode (`xn--…`).
  */
 
 export type TextPart = { kind: "text"; text: string } | { kind: "link"; text: string; href: string };
@@ -21,11 +26,24 @@ export function linkify(text: string): TextPart[] {
     const href = safeHref(raw);
     if (href === null) continue;
     if (start > last) parts.push({ kind: "text", text: text.slice(last, start) });
-    parts.push({ kind: "link", text: raw, href });
+    parts.push({ kind: "link", text: linkText(raw, href), href });
     last = start + raw.length;
   }
   if (last < text.length) parts.push({ kind: "text", text: text.slice(last) });
   return parts;
+}
+
+// Embeddings, overrides, isolates and marks: they reorder or hide text without being seen.
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+// Everything before the host, the host (with any userinfo and port), and the rest.
+const AUTHORITY = /^(https?:\/\/)([^/?#]*)(.*)$/is;
+
+/** What a link shows: its text without bidi controls, and a non-ASCII host as punycode. */
+export function linkText(raw: string, href: string): string {
+  const text = raw.replace(BIDI_CONTROLS, "");
+  const parts = AUTHORITY.exec(text);
+  if (!parts || /^[\x00-\x7F]*$/.test(parts[2]!)) return text;
+  return parts[1]! + new URL(href).host + parts[3]!;
 }
 
 function trimCandidate(candidate: string): string {

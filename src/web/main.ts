@@ -1,7 +1,7 @@
 /** Parley's browser client: picks the page for the current URL. */
 import { el, replaceChildren } from "./dom.ts";
 import { showLanding } from "./landing.ts";
-import { showRoom } from "./room/roomPage.ts";
+import { showRoom } from "./chat/roomPage.ts";
 import { routeFor } from "./route.ts";
 
 function showProblem(root: HTMLElement, heading: string, text: string): void {

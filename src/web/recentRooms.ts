@@ -1,5 +1,5 @@
 /** The recently visited rooms list (pure; storage.ts keeps it in localStorage). */
-import type { RoomAddress } from "../protocol/validate.ts";
+import { isRecord, type RoomAddress } from "../protocol/validate.ts";
 
 export const RECENT_MAX = 8;
 
@@ -9,18 +9,26 @@ export interface RecentRoom {
   room: string;
   /** When it was last opened, ms since the epoch. */
   visitedAt: number;
+  /** A private room's topic, its name everywhere (its id is a secret). */
+  title?: string;
 }
 
-/** The list with `address` moved (or added) to the front, most recent first, at most RECENT_MAX. */
-export function withRecentRoom(list: readonly RecentRoom[], address: RoomAddress, now: number): RecentRoom[] {
+/**
+ * The list with `address` moved (or added) to the front, most recent first,
+ * at most RECENT_MAX. Without `title` it keeps the one it had.
+ */
+export function withRecentRoom(list: readonly RecentRoom[], address: RoomAddress, now: number, title?: string): RecentRoom[] {
   const room = address.kind === "public" ? address.name : address.id;
-  const entry: RecentRoom = { kind: address.kind, room, visitedAt: now };
+  const known = title ?? list.find((r) => r.room === room)?.title;
+  const entry: RecentRoom = { kind: address.kind, room, visitedAt: now, ...(known ? { title: known } : {}) };
   return [entry, ...list.filter((r) => r.room !== room)].slice(0, RECENT_MAX);
 }
 
 /** Anything read back from storage is checked: another version of the app, or a person, may have written it. */
 export function isRecentRoom(value: unknown): value is RecentRoom {
-  if (typeof value !== "object" || value === null) return false;
-  const r = value as Record<string, unknown>;
-  return (r.kind === "public" || r.kind === "private") && typeof r.room === "string" && typeof r.visitedAt === "number";
+  return (
+    isRecord(value) &&
+    (value.kind === "public" || value.kind === "private") && typeof value.room === "string" && typeof value.visitedAt === "number" &&
+    (value.title === undefined || typeof value.title === "string")
+  );
 }

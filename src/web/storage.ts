@@ -1,22 +1,25 @@
 /**
  * What the client remembers, and where. Nothing here ever leaves the browser.
  *
- * - localStorage (per browser): the display name and the recently visited rooms.
- * - sessionStorage (per tab, per room): the session token and the last seq
- *   shown, so a reload or a discarded-and-restored tab rejoins quietly as the
- *   same member, and a second tab is a second member.
+ * - localStorage (per browser): the display name, the recently visited
+ *   rooms, an owner key per room, and per room the session token and the last
+ *   seq shown: a reload or a restored tab rejoins quietly as the same member,
+ *   and every tab of this browser in a room is that one member (the room
+ *   takes several sockets per session).
+ * - sessionStorage (per tab): the "just created" mark.
  *
  * Storage can be missing or full (private windows, quotas); every access
  * degrades to "nothing remembered" instead of failing the page.
  */
-import type { RoomAddress } from "../protocol/validate.ts";
+import { isRecord, type RoomAddress } from "../protocol/validate.ts";
 import { isRecentRoom, RECENT_MAX, withRecentRoom, type RecentRoom } from "./recentRooms.ts";
 
 const NAME_KEY = "parley.name";
 const RECENT_KEY = "parley.recentRooms";
 const SESSION_PREFIX = "parley.session.";
 const CREATED_PREFIX = "parley.created.";
-export interface TabSession {
+const OWNER_PREFIX = "parley.owner.";
+export interface SavedSession {
   session: string;
   lastSeq?: number;
 }
@@ -62,28 +65,37 @@ export function loadRecentRooms(): RecentRoom[] {
   }
 }
 
-export function rememberRoom(address: RoomAddress, now = Date.now()): void {
-  write(local, RECENT_KEY, JSON.stringify(withRecentRoom(loadRecentRooms(), address, now)));
+export function rememberRoom(address: RoomAddress, title?: string, now = Date.now()): void {
+  write(local, RECENT_KEY, JSON.stringify(withRecentRoom(loadRecentRooms(), address, now, title)));
 }
 
 export function forgetRecentRooms(): void {
   write(local, RECENT_KEY, null);
 }
 
-export function loadTabSession(room: string): TabSession | null {
-  const raw = read(session, SESSION_PREFIX + room);
+export function loadSavedSession(room: string): SavedSession | null {
+  const raw = read(local, SESSION_PREFIX + room);
   if (raw === null) return null;
   try {
-    const parsed = JSON.parse(raw) as Partial<TabSession>;
-    if (typeof parsed.session !== "string") return null;
+    const parsed: unknown = JSON.parse(raw);
+    if (!isRecord(parsed) || typeof parsed.session !== "string") return null;
     return typeof parsed.lastSeq === "number" ? { session: parsed.session, lastSeq: parsed.lastSeq } : { session: parsed.session };
   } catch {
     return null;
   }
 }
 
-export function saveTabSession(room: string, value: TabSession | null): void {
-  write(session, SESSION_PREFIX + room, value === null ? null : JSON.stringify(value));
+export function saveSavedSession(room: string, value: SavedSession | null): void {
+  write(local, SESSION_PREFIX + room, value === null ? null : JSON.stringify(value));
+}
+
+/** The owner key this browser holds for `room` (secret: it only ever travels in a join frame). */
+export function loadOwnerKey(room: string): string | null {
+  return read(local, OWNER_PREFIX + room);
+}
+
+export function saveOwnerKey(room: string, key: string): void {
+  write(local, OWNER_PREFIX + room, key);
 }
 
 /** Set by the landing page right before opening a room it just created, so that page offers the link. */

@@ -14,7 +14,9 @@ import { join, uniqueRoom, type TestSocket } from "../support/node.ts";
 import { browserSuite, enterRoom, say, scrollsSideways, until, waitLive, waitShown } from "./support/browser.ts";
 
 const CROWD_SIZE = 3;
-const suite = browserSuite({ vars: { CROWD_SIZE } });
+/** The operator's key: owns every room. */
+const OWNER_KEY = "crowd-operator-key";
+const suite = browserSuite({ vars: { CROWD_SIZE, ADMIN_KEY: OWNER_KEY } });
 const person = suite.person;
 
 const CROWD_NOTE = (n: number) => `${n} people are here. Rooms this big show a count, not a list.`;
@@ -128,6 +130,34 @@ describe("a crowd", () => {
       await p.locator(".member-list li.crowd-note").waitFor({ state: "visible" });
       await expect(noteFits(p)).resolves.toBe(true);
       await expect(scrollsSideways(p)).resolves.toBe(false);
+    } finally {
+      for (const socket of sockets) socket.close(1000);
+    }
+  });
+
+  it("still shows an owner everyone, a page at a time, and says who joins, so nobody lurks unseen", async () => {
+    const sockets: TestSocket[] = [];
+    try {
+      const room = uniqueRoom("crowd-owner");
+      for (const name of ["carol", "dave", "erin"]) sockets.push((await join(suite.server.url, room, name)).socket);
+      const alice = await person({ name: "alice" });
+      const a = alice.page;
+      await a.goto(`/r/${room}#owner=${OWNER_KEY}`);
+      await waitLive(a);
+      await until(async () => (await heading(a)) === "Online (4)", "Online (4)");
+      const listed = async () => (await a.locator(".member-list li .name").allTextContents()).sort();
+      await until(async () => (await listed()).length === 4, "the owner's list of the crowd");
+      expect(await listed()).toEqual(["alice", "carol", "dave", "erin"]);
+      await a.getByRole("button", { name: "Moderate dave" }).waitFor();
+
+      sockets.push((await join(suite.server.url, room, "lurker")).socket);
+      await a.locator("li.notice", { hasText: "lurker joined" }).waitFor();
+      await until(async () => (await listed()).includes("lurker"), "the newcomer listed");
+      // A member of the crowd still sees a count.
+      const bob = await person({ name: "bob" });
+      await enterRoom(bob, room);
+      await expect(crowdNote(bob.page)).resolves.toBe(CROWD_NOTE(6));
+      await expect(bob.page.locator("li.notice", { hasText: "joined" }).count()).resolves.toBe(0);
     } finally {
       for (const socket of sockets) socket.close(1000);
     }

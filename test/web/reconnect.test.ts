@@ -1,8 +1,7 @@
 /**
  * The browser client when connections fail, against a real `wrangler dev`
  * with the default limits: a killed socket, going offline and back, a reload,
- * a second tab taking the session over, the room refusing a message or a
- * name, and a burst typed faster than the rate limit. After each, the
+ * the room refusing a message or a name, and a burst typed faster than the rate limit. After each, the
  * transcript must hold every event exactly once, in order.
  */
 import type { Page, WebSocketRoute } from "playwright-core";
@@ -153,36 +152,7 @@ describe("reconnecting", () => {
     await expectGapFree(a);
   });
 
-  it("stops a tab whose session another tab took over, says why, and lets it take the session back", async () => {
-    const room = uniqueRoom("tabs");
-    const alice = await person({ name: "alice" });
-    await enterRoom(alice, room);
-    const first = alice.page;
-    // A duplicated tab carries a copy of sessionStorage, and with it the session.
-    const key = `parley.session.${room}`;
-    const saved = await first.evaluate<string | null>(`sessionStorage.getItem(${JSON.stringify(key)})`);
-    expect(saved).toContain('"session"');
-    const second = await alice.context.newPage();
-    await second.addInitScript(`sessionStorage.setItem(${JSON.stringify(key)}, ${JSON.stringify(saved)})`);
-    await second.goto(`/r/${room}`);
-    await waitLive(second);
-
-    const banner = first.getByRole("alert").filter({ hasText: "open in another tab" });
-    await banner.waitFor();
-    await first.locator('.status[data-state="closed"]').waitFor();
-    await expect(first.getByRole("textbox", { name: /^Message/ }).isDisabled()).resolves.toBe(true);
-    await expect(second.locator(".member-list li").count()).resolves.toBe(1);
-
-    await banner.getByRole("button", { name: "Use this tab" }).click();
-    await waitLive(first);
-    await second.getByRole("alert").filter({ hasText: "open in another tab" }).waitFor();
-    await say(first, "back in the first tab");
-    await waitShown(first, "back in the first tab");
-    // Still one alice: the same member moved between tabs.
-    await expect(first.locator(".member-list li").count()).resolves.toBe(1);
-    await expect(first.locator("li.presence.joined").count()).resolves.toBe(1);
-    await expectGapFree(first);
-  });
+  // Two tabs of one browser share the session and are one member: see moderation.test.ts ("one browser").
 });
 
 describe("what the room says on a resume", () => {

@@ -1,6 +1,7 @@
 /**
  * Screenshots of what people see: the start page, a busy room on a wide
- * screen, in dark mode and on a phone, and a crowd (a count, not a list).
+ * screen, in dark mode and on a phone, a crowd (a count, not a list), and
+ * moderation (the settings panel, the message and member menus, a kick).
  * They go to test-results/screenshots/ on every run (look at them when the
  * UI changes); with PARLEY_SCREENSHOTS=docs they replace the ones in
  * docs/screenshots/ that the README shows.
@@ -10,7 +11,7 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join as joinRoom, type TestSocket } from "../support/node.ts";
-import { startWranglerDev, type DevServer } from "../support/wranglerDev.ts";
+import { startWranglerDev, type DevServer } from "../../harness/wranglerDev.ts";
 import {
   enterRoom,
   launchChromium,
@@ -26,13 +27,15 @@ import {
 const ROOT = resolve(import.meta.dirname, "../..");
 const OUT = join(ROOT, process.env.PARLEY_SCREENSHOTS === "docs" ? "docs/screenshots" : "test-results/screenshots");
 
+/** The operator's key, which owns every room. */
+const OWNER_KEY = "screenshot-operator-key";
 let server: DevServer;
 let browser: Browser;
 const people: Person[] = [];
 
 beforeAll(async () => {
   mkdirSync(OUT, { recursive: true });
-  [server, browser] = await Promise.all([startWranglerDev(), launchChromium()]);
+  [server, browser] = await Promise.all([startWranglerDev({ vars: { ADMIN_KEY: OWNER_KEY } }), launchChromium()]);
 });
 
 afterAll(async () => {
@@ -150,5 +153,53 @@ describe("screenshots", () => {
     } finally {
       for (const socket of sockets) socket.close(1000);
     }
+  });
+
+  it("of moderation: the settings panel, the message menu, the member menu and a kick", async () => {
+    const created = (await (await fetch(`${server.url}/api/rooms`, { method: "POST" })).json()) as { room: string };
+    const room = created.room;
+    const alice = await person({ name: "alice", viewport: { width: 1100, height: 720 } });
+    const a = alice.page;
+    await a.goto(`/r/${room}#owner=${OWNER_KEY}`);
+    await waitLive(a);
+    const bob = await person({ name: "bob", viewport: { width: 1100, height: 720 } });
+    const carol = await person({ name: "carol" });
+    await enterRoom(bob, room);
+    await enterRoom(carol, room);
+    await say(a, "welcome to the book club! this month: The Dispossessed");
+    await say(bob.page, "finally! I finished it on the train");
+    await say(carol.page, "cheap replica watches https://watches.example/deal");
+    await say(bob.page, "hm, that looks like spam");
+    await waitShown(a, "looks like spam");
+
+    const spam = a.locator("li.msg", { hasText: "replica watches" });
+    await spam.getByRole("button", { name: "Actions for the message from carol" }).click();
+    await a.getByRole("menu").waitFor();
+    await a.waitForTimeout(150);
+    await a.screenshot({ path: join(OUT, "message-menu.png") });
+    await a.getByRole("menuitem", { name: "Delete carol's message" }).click();
+    await a.locator("li.msg.deleted").waitFor();
+
+    await a.getByRole("button", { name: "Moderate carol" }).click();
+    await a.getByRole("menu").waitFor();
+    await a.waitForTimeout(150);
+    await a.screenshot({ path: join(OUT, "member-menu.png") });
+    await a.getByRole("menuitem", { name: "Kick…" }).click();
+    const form = a.getByRole("form", { name: "Kick carol" });
+    await form.getByRole("textbox", { name: "Reason (optional)" }).fill("no ads in the book club, please");
+    await form.getByRole("button", { name: "Kick carol" }).click();
+    await carol.page.getByRole("alert").filter({ hasText: "An owner removed you" }).waitFor();
+    await shot(carol.page, "kicked.png");
+
+    await a.getByRole("button", { name: "Settings" }).click();
+    const panel = a.getByRole("region", { name: "Room settings" });
+    await panel.getByRole("textbox", { name: "Topic" }).fill("Book club: The Dispossessed");
+    await panel.getByRole("combobox", { name: "Slow mode" }).selectOption("10");
+    await panel.getByRole("button", { name: "Save settings" }).click();
+    await a.getByRole("heading", { level: 1, name: "Book club: The Dispossessed" }).waitFor();
+    await panel.getByText("Nobody is banned.").waitFor();
+    await shot(a, "settings.png");
+
+    expect(people.flatMap((p) => p.problems)).toEqual([]);
   });
 });

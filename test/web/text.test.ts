@@ -1,9 +1,11 @@
 /** Pure helpers of the browser client: links, routes, recent rooms, typing line (run in Node). */
 import { describe, expect, it } from "vitest";
-import { linkify, safeHref } from "../../src/web/linkify.ts";
+import { linkify, linkText, safeHref } from "../../src/web/linkify.ts";
+import { stopOffer } from "../../src/web/chat/stopOffer.ts";
+import { isRecentRoom } from "../../src/web/recentRooms.ts";
 import { roomFromInput, roomLabel, routeFor } from "../../src/web/route.ts";
 import { RECENT_MAX, withRecentRoom, type RecentRoom } from "../../src/web/recentRooms.ts";
-import { codePointLength, formatAgo, typingText } from "../../src/web/format.ts";
+import { codePointLength, dayHeading, timeAgo, typingText } from "../../src/web/readableText.ts";
 
 const PRIVATE_ID = "a1".repeat(32);
 
@@ -35,6 +37,27 @@ describe("linkify", () => {
     const parts = linkify('http://x.test/"><img src=x onerror=alert(1)>');
     expect(parts[0]).toEqual({ kind: "link", text: "http://x.test/", href: "http://x.test/" });
     expect(parts.slice(1).every((p) => p.kind === "text")).toBe(true);
+  });
+
+  it("takes bidi controls out of a link's text, so it cannot show another file name than it links", () => {
+    const [link] = linkify("https://files.example/\u202Egnp.exe");
+    expect(link).toEqual({ kind: "link", text: "https://files.example/gnp.exe", href: "https://files.example/%E2%80%AEgnp.exe" });
+    for (const control of ["\u202A", "\u202B", "\u202C", "\u202D", "\u2066", "\u2067", "\u2068", "\u2069", "\u200E", "\u200F", "\u061C"]) {
+      expect(linkText(`https://a.example/x${control}y`, "https://a.example/"), JSON.stringify(control)).toBe("https://a.example/xy");
+    }
+  });
+
+  it("shows a look-alike (non-ASCII) host in punycode, and an ASCII one as written", () => {
+    // "раypal.com" with a Cyrillic р and а.
+    expect(linkify("log in at https://\u0440\u0430ypal.com/login now")[1]).toEqual({
+      kind: "link",
+      text: "https://xn--ypal-43d9g.com/login",
+      href: "https://xn--ypal-43d9g.com/login",
+    });
+    expect(linkify("https://bücher.example/straße")[0]).toMatchObject({ text: "https://xn--bcher-kva.example/straße" });
+    // Full-width dots and letters are read as the ASCII host they stand for.
+    expect(linkify("https://example\uFF0Ecom/a")[0]).toMatchObject({ text: "https://example.com/a" });
+    expect(linkify("https://Example.COM/Path")[0]).toMatchObject({ text: "https://Example.COM/Path" });
   });
 
   it("reassembles to the original text", () => {
@@ -78,9 +101,32 @@ describe("recent rooms", () => {
       { kind: "public", room: "a", visitedAt: 3 },
       { kind: "private", room: PRIVATE_ID, visitedAt: 2 },
     ]);
+    // A private room's topic is its name in the list, kept when it is visited again without one.
+    list = withRecentRoom(list, { kind: "private", id: PRIVATE_ID }, 4, "Book club");
+    list = withRecentRoom(list, { kind: "private", id: PRIVATE_ID }, 5);
+    expect(list[0]).toEqual({ kind: "private", room: PRIVATE_ID, visitedAt: 5, title: "Book club" });
+    expect(isRecentRoom({ kind: "private", room: PRIVATE_ID, visitedAt: 5, title: 7 })).toBe(false);
     for (let i = 0; i < 20; i++) list = withRecentRoom(list, { kind: "public", name: `r${i}` }, 10 + i);
     expect(list).toHaveLength(RECENT_MAX);
     expect(list[0]!.room).toBe("r19");
+  });
+});
+
+describe("why a room client stopped, in words", () => {
+  it("explains a kick, a ban (with when it ends), a locked room and a name in use", () => {
+    expect(stopOffer({ code: 4003, reason: "spamming links" })).toMatchObject({
+      kind: "rejoin",
+      message: expect.stringMatching(/^An owner removed you from this room\. The room said: “spamming links”\. You may join again\.$/),
+      sameMember: false,
+    });
+    const until = Date.UTC(2030, 0, 1, 12);
+    const banned = stopOffer({ code: 1000, reason: "banned", error: { type: "error", code: "banned", message: "banned", until } });
+    expect(banned).toMatchObject({ kind: "rejoin", message: expect.stringMatching(/^You are banned from this room until .*2030/) });
+    expect(stopOffer({ code: 4004, reason: "" })).toMatchObject({ message: "You are banned from this room until an owner lifts the ban." });
+    const locked = stopOffer({ code: 1000, reason: "locked", error: { type: "error", code: "room_locked", message: "locked" } });
+    expect(locked).toMatchObject({ kind: "rejoin", message: expect.stringMatching(/^This room is locked/) });
+    const taken = stopOffer({ code: 1000, reason: "taken", error: { type: "error", code: "name_taken", message: "taken" } });
+    expect(taken).toMatchObject({ kind: "ask-name", error: expect.stringMatching(/already goes by that name/) });
   });
 });
 
@@ -95,9 +141,17 @@ describe("small formatting", () => {
 
   it("counts code points as the protocol does, and says how long ago", () => {
     expect(codePointLength("héllo 👋")).toBe(7);
-    expect(formatAgo(1_000_000, 1_000_000 + 30_000)).toBe("just now");
-    expect(formatAgo(0, 5 * 60_000)).toBe("5 min ago");
-    expect(formatAgo(0, 3 * 3_600_000)).toBe("3 h ago");
-    expect(formatAgo(0, 26 * 3_600_000)).toBe("yesterday");
+    expect(timeAgo(1_000_000, 1_000_000 + 30_000)).toBe("just now");
+    expect(timeAgo(0, 5 * 60_000)).toBe("5 min ago");
+    expect(timeAgo(0, 3 * 3_600_000)).toBe("3 h ago");
+    expect(timeAgo(0, 26 * 3_600_000)).toBe("yesterday");
+  });
+
+  it("heads a day by how far back it is, on the reader's calendar", () => {
+    const now = new Date(2026, 10, 3, 0, 30).getTime();
+    expect(dayHeading(new Date(2026, 10, 3, 0, 5).getTime(), now)).toBe("Today");
+    expect(dayHeading(new Date(2026, 10, 2, 23, 55).getTime(), now)).toBe("Yesterday");
+    expect(dayHeading(new Date(2026, 9, 1).getTime(), now)).not.toMatch(/2026/);
+    expect(dayHeading(new Date(2025, 9, 1).getTime(), now)).toMatch(/2025/);
   });
 });

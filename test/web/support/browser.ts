@@ -6,7 +6,9 @@
  */
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
-import { startWranglerDev, type DevOptions, type DevServer } from "../../support/wranglerDev.ts";
+import { adoptGroup } from "../../../harness/processGroups.ts";
+import { liveProcesses } from "../../../harness/procfs.ts";
+import { startWranglerDev, type DevOptions, type DevServer } from "../../../harness/wranglerDev.ts";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -23,9 +25,23 @@ export const CHROMIUM_ARGS = [
   "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 ];
 
-export function launchChromium(): Promise<Browser> {
+export async function launchChromium(): Promise<Browser> {
+  const before = new Set(chromiumGroups());
   // launch() gives every run a fresh temporary profile.
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 30_000 });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 30_000 });
+  // Playwright kills Chromium when this process exits normally, not when
+  // vitest ends a test file's worker: the registry must know its group too.
+  for (const pgid of chromiumGroups().filter((pgid) => !before.has(pgid))) {
+    browser.once("disconnected", adoptGroup("chromium", pgid));
+  }
+  return browser;
+}
+
+/** Process groups led by Chromiums this process started (Playwright starts each in a group of its own). */
+function chromiumGroups(): number[] {
+  return liveProcesses()
+    .filter((p) => p.ppid === process.pid && p.pgid === p.pid && p.comm.startsWith("chrom"))
+    .map((p) => p.pid);
 }
 
 /** One test file's server, browser and people. */
@@ -45,11 +61,19 @@ export function browserSuite(devOptions?: DevOptions): BrowserSuite {
   let browser: Browser | undefined;
   let people: Person[] = [];
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startWranglerDev(devOptions), launchChromium()]);
+    // Side by side; whichever starts is kept, so that afterAll stops it even if the other failed.
+    const [started, launched] = await Promise.allSettled([startWranglerDev(devOptions), launchChromium()]);
+    if (started.status === "fulfilled") server = started.value;
+    if (launched.status === "fulfilled") browser = launched.value;
+    if (started.status === "rejected") throw started.reason;
+    if (launched.status === "rejected") throw launched.reason;
   });
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    try {
+      await browser?.close();
+    } finally {
+      await server?.stop();
+    }
   });
   afterEach(async () => {
     const problems = people.flatMap((p) => p.problems);
@@ -97,7 +121,8 @@ export async function newPerson(browser: Browser, baseUrl: string, options: Pers
     colorScheme: options.colorScheme ?? "light",
     reducedMotion: "reduce",
   });
-  context.setDefaultTimeout(15_000);
+  // Generous: Chromium shares two cores with wrangler dev, and CI machines are busy.
+  context.setDefaultTimeout(30_000);
   // Runs in every page before the app. Strings, because Node's types (which check this file) know no DOM.
   if (options.name !== undefined) {
     await context.addInitScript(`if (localStorage.getItem("parley.name") === null) localStorage.setItem("parley.name", ${JSON.stringify(options.name)});`);
@@ -170,7 +195,7 @@ export async function expectGapFree(page: Page): Promise<number[]> {
 }
 
 /** Polls `condition` in Node until it holds. */
-export async function until(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 15_000): Promise<void> {
+export async function until(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

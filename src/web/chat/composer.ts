@@ -1,16 +1,17 @@
 /**
  * The message box: Enter sends, Shift+Enter starts a new line, a counter
- * appears near the room's advertised text limit, and typing notices go out
- * while someone writes (RoomClient throttles them).
+ * appears near the room's advertised text limit, and each change of the text
+ * is passed on (the chat controller decides whether the room hears "typing").
  */
 import { DEFAULT_LIMITS } from "../../protocol/limits.ts";
 import { el, uid } from "../dom.ts";
-import { codePointLength } from "../format.ts";
+import { codePointLength } from "../readableText.ts";
 
 export interface ComposerHandlers {
   /** Returns true when the text was taken (sent or carried out) and the box should empty. */
   submit(text: string): boolean;
-  typing(): void;
+  /** The text in the box changed to `draft`. */
+  typing(draft: string): void;
 }
 
 export class Composer {
@@ -68,8 +69,7 @@ export class Composer {
     this.#textarea.addEventListener("input", () => {
       this.#error.textContent = "";
       this.#updateCounter();
-      const text = this.#textarea.value.trim();
-      if (text !== "" && !text.startsWith("/")) handlers.typing();
+      handlers.typing(this.#textarea.value);
     });
     this.#form.addEventListener("submit", (event) => {
       event.preventDefault();

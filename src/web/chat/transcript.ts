@@ -4,12 +4,19 @@
  * at, local notices, and below everything the messages still waiting to be
  * sent. RoomClient already delivers each event once and in order; the seq
  * map here only guards the seams with scroll-back.
+ *
+ * An edit or a delete changes its message in place (the `edited` and
+ * `deleted` events themselves stay as hidden items, so every seq is in the
+ * list once). Messages this member may act on carry a menu: edit and delete
+ * their own, and for an owner delete any.
  */
 import type { PendingMessage } from "../../client/RoomClient.ts";
-import type { RoomEvent } from "../../protocol/frames.ts";
-import { el, replaceChildren } from "../dom.ts";
-import { dayKey, formatDay } from "../format.ts";
+import type { MessageEvent, RoomEvent } from "../../protocol/frames.ts";
+import { el, replaceChildren, uid } from "../dom.ts";
+import { dayKey } from "../../client/chat/localDay.ts";
+import { dayHeading } from "../readableText.ts";
 import { eventElement, nameColor, richText } from "./eventView.ts";
+import { menuButton, type MenuItem } from "./menu.ts";
 
 /** Messages from one person closer together than this share one name line. */
 const GROUP_MS = 5 * 60_000;
@@ -29,6 +36,12 @@ export interface PendingActions {
   dismiss(id: string): void;
 }
 
+/** What the message menu does; each returns why it could not be sent, if it could not. */
+export interface MessageActions {
+  editMessage(seq: number, text: string): string | undefined;
+  deleteMessage(seq: number): string | undefined;
+}
+
 export class Transcript {
   readonly element: HTMLElement;
   readonly #scroller: HTMLDivElement;
@@ -39,6 +52,9 @@ export class Transcript {
   readonly #jump: HTMLButtonElement;
   readonly #bySeq = new Map<number, HTMLLIElement>();
   readonly #meta = new WeakMap<Element, ItemMeta>();
+  /** The messages shown, as they are now (an edit or a delete replaces one). */
+  readonly #messages = new Map<number, MessageEvent>();
+  #owner = false;
   readonly #pending = new Map<string, { message: PendingMessage; element: HTMLLIElement; failed: boolean }>();
   readonly #observer: IntersectionObserver;
   #firstSeq: number | undefined;
@@ -52,9 +68,9 @@ export class Transcript {
   #pinned = true;
 
   readonly #onNeedOlder: () => void;
-  readonly #actions: PendingActions;
+  readonly #actions: PendingActions & MessageActions;
 
-  constructor(label: string, onNeedOlder: () => void, actions: PendingActions) {
+  constructor(label: string, onNeedOlder: () => void, actions: PendingActions & MessageActions) {
     this.#onNeedOlder = onNeedOlder;
     this.#actions = actions;
     this.#olderButton = el("button", { type: "button", class: "link-button" }, "Load older messages");
@@ -94,10 +110,16 @@ export class Transcript {
     this.#selfName = name;
   }
 
+  /** An owner may delete anyone's message (set from the welcome, before its replay). */
+  setOwner(owner: boolean): void {
+    this.#owner = owner;
+  }
+
   /** Forgets every event (a fresh welcome or a room reset); pending messages stay. */
   clear(): void {
     replaceChildren(this.#list);
     this.#bySeq.clear();
+    this.#messages.clear();
     this.#firstSeq = undefined;
     this.setHasMore(false);
   }
@@ -105,6 +127,7 @@ export class Transcript {
   /** Adds the next live or replayed event at the end; false if it was already shown. */
   append(event: RoomEvent): boolean {
     if (this.#bySeq.has(event.seq)) return false;
+    if (event.type === "edited" || event.type === "deleted") this.#change(event.target, event);
     const item = this.#eventItem(event);
     const mine = event.type === "message" && event.from.id === this.#selfId;
     this.#insertAtEnd(item, mine);
@@ -242,11 +265,88 @@ export class Transcript {
 
   #eventItem(event: RoomEvent): HTMLLIElement {
     const item = eventElement(event, this.#selfId);
-    const isMessage = event.type === "message" && !event.action;
-    this.#meta.set(item, isMessage ? { kind: "msg", from: event.from.id, ts: event.ts } : { kind: "other", ts: event.ts });
     this.#bySeq.set(event.seq, item);
+    if (event.type === "edited" || event.type === "deleted") {
+      // Shown in place, on the message; the item keeps the seq.
+      item.hidden = true;
+    } else {
+      const isMessage = event.type === "message" && !("action" in event && event.action);
+      this.#meta.set(item, isMessage ? { kind: "msg", from: event.from.id, ts: event.ts } : { kind: "other", ts: event.ts });
+    }
+    if (event.type === "message") {
+      this.#messages.set(event.seq, event);
+      this.#addMenu(event, item);
+    }
     if (this.#firstSeq === undefined || event.seq < this.#firstSeq) this.#firstSeq = event.seq;
     return item;
+  }
+
+  /** Message `seq` was edited or deleted: its item is redrawn as it is now, where it was. */
+  #change(seq: number, change: Extract<RoomEvent, { type: "edited" | "deleted" }>): void {
+    const old = this.#bySeq.get(seq);
+    const message = this.#messages.get(seq);
+    if (!old || !message) return; // not loaded: scrolling back shows it as it is now
+    const { id, from, ts } = message;
+    const now: MessageEvent =
+      change.type === "deleted" || "deleted" in change || "deleted" in message
+        ? { type: "message", seq, ts, from, deleted: true, ...(id === undefined ? {} : { id }) }
+        : { ...message, text: change.text, edited: change.ts };
+    const hadFocus = old.contains(document.activeElement);
+    const item = this.#eventItem(now);
+    old.replaceWith(item);
+    this.#relate(item.previousElementSibling, item);
+    if (hadFocus) (item.querySelector<HTMLElement>(".menu-button") ?? this.#scroller).focus();
+  }
+
+  /** The message menu, on messages this member may edit or delete. */
+  #addMenu(message: MessageEvent, item: HTMLLIElement): void {
+    const mine = message.from.id === this.#selfId;
+    if ("deleted" in message || !(mine || this.#owner)) return;
+    const items = (): MenuItem[] => [
+      ...(mine ? [{ label: "Edit", run: () => this.#editInPlace(message.seq) }] : []),
+      { label: mine ? "Delete" : `Delete ${message.from.name}'s message`, run: () => this.#report(this.#actions.deleteMessage(message.seq)) },
+    ];
+    item.append(menuButton(`Actions for the message from ${mine ? "you" : message.from.name}`, "⋯", items));
+  }
+
+  /** Replaces the message's text with a box to edit it: Enter saves, Escape cancels. */
+  #editInPlace(seq: number): void {
+    const item = this.#bySeq.get(seq);
+    const message = this.#messages.get(seq);
+    const text = item?.querySelector(".text");
+    if (!item || !text || !message || "deleted" in message) return;
+    const id = uid("edit");
+    const box = el("textarea", { id, class: "edit-box", rows: 2, dir: "auto" });
+    box.value = message.text;
+    const save = el("button", { type: "submit", class: "button primary" }, "Save");
+    const cancel = el("button", { type: "button", class: "button secondary" }, "Cancel");
+    const form = el("form", { class: "edit-form" }, el("label", { for: id, class: "visually-hidden" }, "Edit your message"), box, el("div", { class: "edit-actions" }, save, cancel));
+    const done = () => {
+      form.replaceWith(text);
+      item.querySelector<HTMLElement>(".menu-button")?.focus();
+    };
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const edited = box.value.trim();
+      if (edited !== message.text && edited !== "") this.#report(this.#actions.editMessage(seq, edited));
+      done();
+    });
+    cancel.addEventListener("click", done);
+    box.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        done();
+      } else if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+    });
+    text.replaceWith(form);
+    box.focus();
+  }
+
+  #report(problem: string | undefined): void {
+    if (problem) this.notice(problem, "error");
   }
 
   #insertAtEnd(item: HTMLLIElement, stick: boolean): void {
@@ -271,9 +371,11 @@ export class Transcript {
   #relate(previous: Element | null, item: HTMLElement): void {
     const meta = this.#meta.get(item);
     if (!meta) return;
+    // Hidden items (edits, deletes) and the "New" marker do not break a group.
+    while (previous && !this.#meta.has(previous)) previous = previous.previousElementSibling;
     const before = previous ? this.#meta.get(previous) : undefined;
     const newDay = !before || dayKey(before.ts) !== dayKey(meta.ts);
-    if (newDay) item.dataset.day = formatDay(meta.ts);
+    if (newDay) item.dataset.day = dayHeading(meta.ts);
     else delete item.dataset.day;
     const continued =
       !newDay && before?.kind === "msg" && meta.kind === "msg" && before.from === meta.from && meta.ts - before.ts < GROUP_MS;

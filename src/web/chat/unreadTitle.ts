@@ -1,7 +1,7 @@
 /** "(3) #lobby · Parley" while the tab is hidden and messages arrive. */
 
 export class UnreadTitle {
-  readonly #base: string;
+  #base: string;
   #unread = 0;
 
   constructor(base: string) {
@@ -10,6 +10,12 @@ export class UnreadTitle {
     document.addEventListener("visibilitychange", () => {
       if (!document.hidden) this.#set(0);
     });
+  }
+
+  /** The room goes by another name now (a private room's topic). */
+  rename(base: string): void {
+    this.#base = base;
+    this.#set(this.#unread);
   }
 
   /** A message from someone else arrived. */

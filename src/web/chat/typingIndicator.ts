@@ -1,7 +1,7 @@
 /** "alice is typing…" under the transcript, for a few seconds after each notice. */
 import type { Member } from "../../protocol/frames.ts";
 import { el } from "../dom.ts";
-import { typingText } from "../format.ts";
+import { typingText } from "../readableText.ts";
 
 /** Senders repeat the notice every 3 s while typing; a little longer covers a late one. */
 const SHOW_MS = 4500;

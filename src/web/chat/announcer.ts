@@ -10,8 +10,14 @@ const KEEP = 5;
 export class Announcer {
   readonly element = el("div", { class: "visually-hidden", "aria-live": "polite", "aria-atomic": "false", "data-testid": "announcer" });
 
-  say(text: string): void {
-    this.element.append(el("p", {}, text));
+  /** Speaks `text`; `seq`: the event it tells of, so its words can be taken back. */
+  say(text: string, seq?: number): void {
+    this.element.append(el("p", { "data-seq": seq }, text));
     while (this.element.childElementCount > KEEP) this.element.firstElementChild?.remove();
+  }
+
+  /** A message was deleted or edited: its old words leave the page (they were spoken already). */
+  forget(seq: number): void {
+    this.element.querySelector(`[data-seq="${seq}"]`)?.remove();
   }
 }

@@ -1,0 +1,72 @@
+/**
+ * A small menu button (the WAI-ARIA menu button pattern): Enter, Space or
+ * the arrow keys open it on its first item, the arrows move, Escape closes
+ * it and gives the focus back to the button, Tab or a click elsewhere closes
+ * it. Its items are asked for each time it opens, so they follow what the
+ * person may do now (owner or not, message deleted since…).
+ */
+import { el, replaceChildren, uid } from "../dom.ts";
+
+export interface MenuItem {
+  label: string;
+  run(): void;
+}
+
+/** `label` names the button for screen readers ("Actions for this message"); `face` is what it shows. */
+export function menuButton(label: string, face: string, items: () => MenuItem[]): HTMLElement {
+  const id = uid("menu");
+  const button = el("button", { type: "button", class: "menu-button", "aria-label": label, "aria-haspopup": "menu", "aria-expanded": "false", "aria-controls": id }, face);
+  const menu = el("div", { id, class: "menu", role: "menu", "aria-label": label, hidden: true });
+  const wrap = el("div", { class: "menu-wrap" }, button, menu);
+  const entries = () => [...menu.querySelectorAll<HTMLButtonElement>("[role=menuitem]")];
+
+  function close(refocus: boolean): void {
+    if (menu.hidden) return;
+    menu.hidden = true;
+    button.setAttribute("aria-expanded", "false");
+    document.removeEventListener("pointerdown", outside, true);
+    if (refocus) button.focus();
+  }
+  function outside(event: Event): void {
+    if (!wrap.contains(event.target as Node)) close(false);
+  }
+  function open(focusLast = false): void {
+    replaceChildren(
+      menu,
+      ...items().map((item) => {
+        const entry = el("button", { type: "button", role: "menuitem", tabindex: -1 }, item.label);
+        entry.addEventListener("click", () => {
+          close(true);
+          item.run();
+        });
+        return entry;
+      }),
+    );
+    menu.hidden = false;
+    button.setAttribute("aria-expanded", "true");
+    document.addEventListener("pointerdown", outside, true);
+    const all = entries();
+    (focusLast ? all.at(-1) : all[0])?.focus();
+  }
+
+  button.addEventListener("click", () => (menu.hidden ? open() : close(true)));
+  button.addEventListener("keydown", (event) => {
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    event.preventDefault();
+    open(event.key === "ArrowUp");
+  });
+  menu.addEventListener("keydown", (event) => {
+    const all = entries();
+    const at = all.indexOf(document.activeElement as HTMLButtonElement);
+    const moves: Record<string, number> = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: all.length - 1 };
+    const move = moves[event.key];
+    if (move !== undefined) {
+      event.preventDefault();
+      all[(move + all.length) % all.length]?.focus();
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      close(true);
+    } else if (event.key === "Tab") close(false);
+  });
+  return wrap;
+}

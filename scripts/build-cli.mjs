@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 /**
  * Bundles the terminal client (src/cli/main.ts and what it imports: the
- * shared RoomClient and protocol modules) into one plain JavaScript file,
- * dist/cli/parley.mjs, which bin/parley.mjs runs. Node will not strip types
- * from .ts files inside node_modules, so an installed package needs this
- * JavaScript; `prepare` runs it on `npm install`, `npm pack` and installs
- * from git.
+ * shared client and protocol modules, and their one dependency) into one
+ * plain JavaScript file, dist/cli/parley.mjs, which bin/parley.mjs runs.
+ * Node will not strip types from .ts files inside node_modules, so an
+ * installed package needs this JavaScript; `prepare` runs it on `npm
+ * install`, `npm pack` and installs from git.
  *
  *   node scripts/build-cli.mjs [--outfile PATH]
  *
@@ -29,8 +29,8 @@ await build({
   format: "esm",
   // package.json engines: Node 22.12 or newer (global WebSocket, require(esm)).
   target: "node22.12",
-  // Node's own modules stay imports; there are no other dependencies.
-  packages: "external",
+  // Node's own modules stay imports (platform "node"); the rest (valibot, for
+  // the protocol's schemas) is bundled, so the file runs without node_modules.
   logLevel: "warning",
   legalComments: "none",
 });

@@ -1,6 +1,6 @@
 /**
- * The command line: `parley <room | room link> [--name NAME] [--url URL]
- * [--json] [--timeout SECONDS]`. Parsed with `util.parseArgs` (built into
+ * The command line: `parley <room | room link | owner link> [--name NAME]
+ * [--url URL] [--owner-key KEY] [--json] [--timeout SECONDS]`. Parsed with `util.parseArgs` (built into
  * Node: strict, with short aliases, `--opt=value` and `--`); what it cannot
  * check (the room, the name, the URL) is checked here with the protocol's own
  * rules, so a mistake is reported before anything connects.
@@ -21,6 +21,8 @@ export interface CliOptions {
   json: boolean;
   /** How long to wait to join, and for acknowledgements before leaving. */
   timeoutMs: number;
+  /** Secret: join as the room's owner. From --owner-key, PARLEY_OWNER_KEY or an owner link; sent in the join frame only. */
+  ownerKey?: string;
 }
 
 export type ParsedArgs = { kind: "help" } | { kind: "run"; options: CliOptions } | { kind: "usage"; message: string };
@@ -30,10 +32,22 @@ const OPTIONS = {
   url: { type: "string", short: "u" },
   json: { type: "boolean" },
   timeout: { type: "string", short: "t" },
+  "owner-key": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
-export function parseCliArgs(argv: readonly string[], defaultName: string): ParsedArgs {
+/** The shape of an owner key, as the room's join validation accepts it (src/protocol/validate.ts). */
+const OWNER_KEY_PATTERN = /^[\x21-\x7e]{8,256}$/;
+
+/**
+ * Reads the command line; `env` may hold PARLEY_OWNER_KEY (kept out of the
+ * process list, which other users of the machine can read).
+ */
+export function parseCliArgs(
+  argv: readonly string[],
+  defaultName: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+): ParsedArgs {
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
@@ -43,10 +57,17 @@ export function parseCliArgs(argv: readonly string[], defaultName: string): Pars
   const { values, positionals } = parsed;
   if (values.help) return { kind: "help" };
   if (positionals.length === 0) return usage("which room? give a room name or a room link");
-  if (positionals.length > 1) return usage(`one room at a time (got ${positionals.map((p) => `"${p}"`).join(" ")})`);
+  if (positionals.length > 1) return usage(`one room at a time (got ${positionals.map((p) => `"${p.replace(/#.*/s, "#…")}"`).join(" ")})`);
 
   const target = resolveTarget(positionals[0]!, values.url);
   if ("error" in target) return usage(target.error);
+  const keys = [target.ownerKey, values["owner-key"], env.PARLEY_OWNER_KEY].filter((k): k is string => k !== undefined && k !== "");
+  const ownerKey = keys[0];
+  // Never echo a key: a message may end up in a shared terminal or a CI log.
+  if (ownerKey !== undefined && !OWNER_KEY_PATTERN.test(ownerKey)) {
+    return usage("the owner key is not valid (8-256 printable characters without spaces); check the owner link or --owner-key");
+  }
+  if (new Set(keys).size > 1) return usage("two different owner keys given (owner link, --owner-key, PARLEY_OWNER_KEY): give one");
 
   const name = normalizeName(values.name ?? defaultName, DEFAULT_LIMITS.NAME_MAX);
   if (!name.ok) return usage(`invalid name: ${name.error.message}`);
@@ -61,7 +82,14 @@ export function parseCliArgs(argv: readonly string[], defaultName: string): Pars
   }
   return {
     kind: "run",
-    options: { ...target, name: name.value, json: values.json === true, timeoutMs },
+    options: {
+      baseUrl: target.baseUrl,
+      room: target.room,
+      name: name.value,
+      json: values.json === true,
+      timeoutMs,
+      ...(ownerKey === undefined ? {} : { ownerKey }),
+    },
   };
 }
 
@@ -82,22 +110,35 @@ const ROOM_PATH = /^\/(?:r|api\/rooms)\/([^/]+)(?:\/ws)?\/?$/;
 /**
  * The server and room from the positional argument and `--url`. The argument
  * is a room name or a room link as people share them
- * (`https://host/r/<room>`); a link carries its own server.
+ * (`https://host/r/<room>`); a link carries its own server, and an owner
+ * link (`https://host/r/<room>#owner=<key>`) the room's owner key too.
+ * Messages never repeat a link's fragment: it may be a key.
  */
-export function resolveTarget(arg: string, urlOption: string | undefined): { baseUrl: string; room: string } | { error: string } {
+export function resolveTarget(
+  arg: string,
+  urlOption: string | undefined,
+): { baseUrl: string; room: string; ownerKey?: string } | { error: string } {
   let baseUrl: string;
   let roomRaw: string;
+  let ownerKey: string | undefined;
   if (HAS_SCHEME.test(arg)) {
     if (urlOption !== undefined) return { error: "give either a room link or --url, not both" };
-    const url = parseServerUrl(arg, "room link");
+    const hash = arg.indexOf("#");
+    const shown = hash === -1 ? arg : `${arg.slice(0, hash)}#…`;
+    const url = parseServerUrl(hash === -1 ? arg : arg.slice(0, hash), "room link");
     if ("error" in url) return url;
+    if (hash !== -1) {
+      const fragment = new URLSearchParams(arg.slice(hash + 1));
+      ownerKey = fragment.get("owner") ?? undefined;
+      if (ownerKey === undefined) return { error: `"${shown}" is not a room link: the part after # is not an owner key (#owner=…)` };
+    }
     const match = ROOM_PATH.exec(url.url.pathname);
-    if (!match) return { error: `"${arg}" is not a room link; a link looks like ${url.url.origin}/r/<room>` };
+    if (!match) return { error: `"${shown}" is not a room link; a link looks like ${url.url.origin}/r/<room>` };
     baseUrl = url.url.origin;
     try {
       roomRaw = decodeURIComponent(match[1]!);
     } catch {
-      return { error: `"${arg}" is not a room link: the room part is not valid` };
+      return { error: `"${shown}" is not a room link: the room part is not valid` };
     }
   } else {
     const url = parseServerUrl(urlOption ?? DEFAULT_URL, "--url");
@@ -111,7 +152,7 @@ export function resolveTarget(arg: string, urlOption: string | undefined): { bas
   }
   const room = parseRoomAddress(roomRaw);
   if (!room) return { error: `invalid room "${roomRaw}": ${ROOM_NAME_RULE}, or a private room's 64-character hex id` };
-  return { baseUrl, room: room.kind === "public" ? room.name : room.id };
+  return { baseUrl, room: room.kind === "public" ? room.name : room.id, ...(ownerKey === undefined ? {} : { ownerKey }) };
 }
 
 /** An http(s) URL (ws(s) is taken as the same server); anything else is an error. */

@@ -1,7 +1,8 @@
 /**
- * Exit codes of the terminal client, and how the ways a session can end map
+ * Exit codes of the terminal client, and how the ways a run can end map
  * onto them. `--help` prints the same table (see help.ts).
  */
+import { endedText } from "../client/chat/moderationText.ts";
 import type { ClosedReason } from "../client/RoomClient.ts";
 import { CLOSE_CODES } from "../protocol/frames.ts";
 import { sanitize } from "./sanitize.ts";
@@ -13,8 +14,12 @@ export const EXIT = {
   failure: 1,
   /** Bad command line: unknown flag, invalid room, name or URL. */
   usage: 2,
-  /** The server or room refused us: name refused, room full, no such private room, session taken over. */
+  /** The server or room refused us: name refused or taken, room full or locked, no such private room, session taken over. */
   refused: 3,
+  /** An owner removed us from the room (close 4003); joining again is allowed. */
+  kicked: 4,
+  /** Banned from the room: closed with 4004, or a join refused with `banned`. */
+  banned: 5,
   /** Ctrl-C / SIGINT. */
   interrupted: 130,
   /** SIGTERM. */
@@ -31,6 +36,13 @@ export interface Outcome {
 
 /** What it means when the room client stopped by itself (not because we left). Server text is sanitised. */
 export function closedOutcome(reason: ClosedReason): Outcome {
+  // Moderation and its refusals: the same sentences as the browser's (moderationText.ts).
+  const ended = endedText(reason);
+  if (ended !== undefined) {
+    const banned = reason.code === CLOSE_CODES.banned || reason.error?.code === "banned";
+    const code = banned ? EXIT.banned : reason.code === CLOSE_CODES.kicked && !reason.error ? EXIT.kicked : EXIT.refused;
+    return { code, message: sanitize(ended) };
+  }
   if (reason.error) {
     const what = reason.error.code === "name_invalid" ? "the room refused the name" : "the room refused to let us join";
     return { code: EXIT.refused, message: `${what}: ${sanitize(reason.error.message)} (${sanitize(reason.error.code)})` };

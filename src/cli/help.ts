@@ -1,26 +1,35 @@
 /** `parley --help`. */
-import { COMMAND_HELP } from "./commands.ts";
+import { COMMAND_HELP } from "./terminalCommands.ts";
 import { DEFAULT_TIMEOUT_S, DEFAULT_URL } from "./args.ts";
 
 export const HELP = `Usage: parley <room> [options]
        parley <room link> [options]
+       parley <owner link> [options]
        npm run chat -- <room> [options]
 
 Chat in a Parley room from a terminal. <room> is a public room name
 (1-64 of a-z 0-9 - _) or a private room's 64-hex id; a room link such as
 https://parley.example.workers.dev/r/lobby names the server and the room.
+An owner link (…/r/lobby#owner=KEY, from the browser's room settings) also
+makes you the room's owner.
 
 Options:
   -n, --name NAME      your name in the room (default: your user name)
   -u, --url URL        the server (default: ${DEFAULT_URL})
-      --json           print each room event as one JSON line, exactly as the
+      --json           print each room event (messages, joins, edits, deletes,
+                       kicks, bans, settings) as one JSON line, exactly as the
                        server sent it (history first); notices go to stderr
   -t, --timeout SECS   give up joining, or waiting for the room to acknowledge
                        messages before leaving, after SECS (default: ${DEFAULT_TIMEOUT_S})
+      --owner-key KEY  join as the room's owner (moderate: /kick, /ban, /topic…);
+                       PARLEY_OWNER_KEY in the environment does the same and
+                       keeps the key out of the process list. The key is sent
+                       in the join frame only, never printed or put in a URL
   -h, --help           show this help
 
 Interactive use (stdin is a terminal): history, then live messages; type to
-chat. Commands:
+chat. Each message starts with its number (#42), which /edit and /delete
+take. Commands (owners' ones answer "Only owners can …" to others):
 ${COMMAND_HELP.map((line) => `  ${line}`).join("\n")}
 
 Scripted use (stdin is not a terminal, or --json): every non-empty input line
@@ -39,7 +48,9 @@ Exit codes:
   1    could not reach the server or join in time, or messages were not
        acknowledged (or refused for their content)
   2    usage error: unknown option, invalid room, name or URL
-  3    refused by the server: no such private room, name refused, room full,
-       session taken over by another connection
+  3    refused by the server: no such private room, name refused or taken,
+       room full or locked, session taken over by another connection
+  4    removed from the room by an owner (kicked); you may join again
+  5    banned from the room (removed, or refused when joining)
   130  interrupted (Ctrl-C, SIGINT); 143 terminated (SIGTERM); 129 hung up (SIGHUP)
 `;

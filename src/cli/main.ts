@@ -11,7 +11,7 @@ import { parseCliArgs } from "./args.ts";
 import { EXIT } from "./exitCodes.ts";
 import { HELP } from "./help.ts";
 import { checkRoom } from "./preflight.ts";
-import { runSession } from "./session.ts";
+import { runChat } from "./terminalChat.ts";
 
 /** The default name: the user's login name if it is a valid name, else "guest". */
 function defaultName(): string {
@@ -25,7 +25,7 @@ function defaultName(): string {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  const parsed = parseCliArgs(argv, defaultName());
+  const parsed = parseCliArgs(argv, defaultName(), process.env);
   if (parsed.kind === "help") {
     process.stdout.write(HELP);
     return EXIT.ok;
@@ -44,7 +44,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`parley: ${checked.message}\n`);
     return checked.code;
   }
-  return runSession(options, checked.info, {
+  return runChat(options, checked.info, {
     stdin: process.stdin,
     stdout: process.stdout,
     stderr: process.stderr,

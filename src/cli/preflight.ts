@@ -5,16 +5,11 @@
  * failed WebSocket handshake says none of that, and the room client would
  * just keep retrying.
  */
+import { decodeHttpError, decodeRoomInfo, type RoomInfo } from "../protocol/http.ts";
 import { EXIT, type Outcome } from "./exitCodes.ts";
 import { sanitize } from "./sanitize.ts";
 
-export interface RoomInfo {
-  room: string;
-  private: boolean;
-  online: number;
-  lastSeq: number;
-}
-
+/** Asks the server about `room`: its info, or why chatting there cannot work (with the exit code to leave with). */
 export async function checkRoom(baseUrl: string, room: string, timeoutMs: number): Promise<{ info: RoomInfo } | Outcome> {
   const url = `${baseUrl}/api/rooms/${encodeURIComponent(room)}`;
   let response: Response;
@@ -29,27 +24,19 @@ export async function checkRoom(baseUrl: string, room: string, timeoutMs: number
   } catch {
     body = undefined;
   }
-  if (response.ok && isRecord(body) && typeof body.room === "string") {
-    return {
-      info: {
-        room: body.room,
-        private: body.private === true,
-        online: typeof body.online === "number" ? body.online : 0,
-        lastSeq: typeof body.lastSeq === "number" ? body.lastSeq : 0,
-      },
-    };
-  }
-  const error = isRecord(body) && isRecord(body.error) ? body.error : undefined;
-  const code = typeof error?.code === "string" ? sanitize(error.code) : undefined;
-  const message = typeof error?.message === "string" ? sanitize(error.message) : undefined;
-  if (code === "room_not_found") return { code: EXIT.refused, message: `no such private room on ${baseUrl}: ${room}` };
-  if (code === "invalid_room") return { code: EXIT.usage, message: `invalid room: ${message ?? room}` };
-  if (code === undefined) {
+  const info = response.ok ? decodeRoomInfo(body) : null;
+  if (info) return { info };
+  const error = decodeHttpError(body);
+  if (!error) {
     return {
       code: EXIT.failure,
       message: `${baseUrl} does not look like a Parley server (GET /api/rooms/${room} answered ${response.status})`,
     };
   }
+  const code = sanitize(error.code);
+  const message = sanitize(error.message);
+  if (code === "room_not_found") return { code: EXIT.refused, message: `no such private room on ${baseUrl}: ${room}` };
+  if (code === "invalid_room") return { code: EXIT.usage, message: `invalid room: ${message || room}` };
   return { code: EXIT.failure, message: `the server answered ${response.status} ${code}${message ? `: ${message}` : ""}` };
 }
 
@@ -73,8 +60,4 @@ function networkReason(error: unknown, timeoutMs: number): string {
     default:
       return cause?.message ?? (error instanceof Error ? error.message : String(error));
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -2,19 +2,16 @@
  * Running the terminal client in tests: as a child process with pipes, or in
  * a pseudo-terminal (util-linux `script`) whose output is replayed on a small
  * virtual terminal, so a test can look at the screen a person would see.
- * Every process is started in its own process group and killed with it.
+ * Every process is started in its own process group (harness/processGroups.ts)
+ * and killed with it.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
+import { spawnGroup } from "../../harness/processGroups.ts";
 import { sleep } from "../support/node.ts";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const MAIN = resolve(ROOT, "src/cli/main.ts");
-
-const running = new Set<ChildProcess>();
-process.once("exit", () => {
-  for (const child of running) killGroup(child, "SIGKILL");
-});
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
@@ -56,10 +53,8 @@ class Proc {
 
   constructor(child: ChildProcess) {
     this.child = child;
-    running.add(child);
     this.exited = new Promise((done) =>
       child.once("exit", (code, signal) => {
-        running.delete(child);
         this.#exit = { code, signal };
         done(this.#exit);
       }),
@@ -107,9 +102,8 @@ export class CliProcess extends Proc {
 
   constructor(args: readonly string[], env: Record<string, string | undefined> = {}) {
     super(
-      spawn(process.execPath, [MAIN, ...args], {
+      spawnGroup("parley cli", process.execPath, [MAIN, ...args], {
         cwd: ROOT,
-        detached: true,
         stdio: ["pipe", "pipe", "pipe"],
         env: cliEnv(env),
       }),
@@ -165,9 +159,8 @@ export class PtyCli extends Proc {
     const rows = options.rows ?? 24;
     const command = [process.execPath, MAIN, ...args].map(shellQuote).join(" ");
     super(
-      spawn("script", ["-q", "-f", "-e", "-E", "never", "-c", `stty cols ${cols} rows ${rows}; exec ${command}`, "/dev/null"], {
+      spawnGroup("parley cli (pty)", "script", ["-q", "-f", "-e", "-E", "never", "-c", `stty cols ${cols} rows ${rows}; exec ${command}`, "/dev/null"], {
         cwd: ROOT,
-        detached: true,
         stdio: ["pipe", "pipe", "pipe"],
         env: cliEnv({ TERM: "xterm-256color", ...options.env }),
       }),

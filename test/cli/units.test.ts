@@ -4,9 +4,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseCliArgs, resolveTarget, type CliOptions } from "../../src/cli/args.ts";
-import { COMMAND_HELP, HISTORY_DEFAULT, parseInput } from "../../src/cli/commands.ts";
+import { parseCommand } from "../../src/client/chat/commands.ts";
+import { COMMAND_HELP, HISTORY_DEFAULT, TERMINAL_COMMANDS } from "../../src/cli/terminalCommands.ts";
 import { closedOutcome, EXIT } from "../../src/cli/exitCodes.ts";
-import { Formatter, formatTime, nameColor, roomLabel, useColor } from "../../src/cli/format.ts";
+import { clockTime, Formatter, nameColor, roomLabel, shortDate, useColor } from "../../src/cli/terminalText.ts";
 import { sanitize } from "../../src/cli/sanitize.ts";
 import { HELP } from "../../src/cli/help.ts";
 import type { RoomEvent } from "../../src/protocol/frames.ts";
@@ -102,14 +103,16 @@ describe("formatting", () => {
   const message = (text: string, extra: Partial<RoomEvent> = {}): RoomEvent =>
     ({ type: "message", seq: 1, ts, from: { id: "b2", name: "bob" }, text, ...extra }) as RoomEvent;
 
-  it("shows times as local HH:MM", () => {
-    expect(formatTime(ts)).toBe("09:05");
-    expect(formatTime(new Date(2026, 0, 1, 23, 59).getTime())).toBe("23:59");
+  it("shows times as local HH:MM, and dates in short English", () => {
+    expect(clockTime(ts)).toBe("09:05");
+    expect(clockTime(new Date(2026, 0, 1, 23, 59).getTime())).toBe("23:59");
+    expect(shortDate(ts)).toBe("Tue 3 Nov 2026");
+    expect(plain.day(ts)).toBe("--- Tue 3 Nov 2026 ---");
   });
 
   it("formats each kind of event", () => {
-    expect(plain.event(message("hi all"))).toEqual(["09:05 <bob> hi all"]);
-    expect(plain.event(message("waves", { action: true } as Partial<RoomEvent>))).toEqual(["09:05 * bob waves"]);
+    expect(plain.event(message("hi all"))).toEqual(["09:05 #1 <bob> hi all"]);
+    expect(plain.event(message("waves", { action: true } as Partial<RoomEvent>))).toEqual(["09:05 #1 * bob waves"]);
     expect(plain.event({ type: "joined", seq: 2, ts, member: alice })).toEqual(["09:05 --> alice joined"]);
     expect(plain.event({ type: "left", seq: 3, ts, member: alice })).toEqual(["09:05 <-- alice left"]);
     expect(plain.event({ type: "renamed", seq: 4, ts, member: { id: "a1", name: "ally" }, from: "alice" })).toEqual([
@@ -118,7 +121,7 @@ describe("formatting", () => {
   });
 
   it("indents the lines of a multi-line message under the first", () => {
-    expect(plain.event(message("one\ntwo\nthree"))).toEqual(["09:05 <bob> one", "            two", "            three"]);
+    expect(plain.event(message("one\ntwo\nthree"))).toEqual(["09:05 #1 <bob> one", "               two", "               three"]);
   });
 
   it("sanitises names and text from the room", () => {
@@ -126,23 +129,47 @@ describe("formatting", () => {
       ...message(`${ESC}[2Jgotcha\r<admin> fake`),
       from: { id: "x", name: `ev${ESC}[8mil` },
     } as RoomEvent);
-    expect(line).toBe("09:05 <evil> gotcha^M<admin> fake");
+    expect(line).toBe("09:05 #1 <evil> gotcha^M<admin> fake");
   });
 
   it("colours names (own name bold) and dims times, only when asked", () => {
     const color = new Formatter({ color: true, selfId: () => "a1" });
     const [line] = color.event({ type: "message", seq: 1, ts, from: alice, text: "hi" });
-    expect(line).toBe(`${ESC}[2m09:05${ESC}[0m <${ESC}[1m${ESC}[${nameColor("alice")}malice${ESC}[0m> hi`);
+    expect(line).toBe(`${ESC}[2m09:05${ESC}[0m ${ESC}[2m#1${ESC}[0m <${ESC}[1m${ESC}[${nameColor("alice")}malice${ESC}[0m> hi`);
     // A hostile name cannot smuggle its own escapes into the coloured output.
     const [other] = color.event(message("x", { from: { id: "z", name: `${ESC}[31mred` } } as Partial<RoomEvent>));
     expect(other).toContain(`${ESC}[${nameColor(`${ESC}[31mred`)}mred${ESC}[0m`);
     expect(plain.event(message("hi")).join("")).not.toContain(ESC);
   });
 
+  it("shows an edited message with (edited), a deleted one without its text, and moderation as a sentence", () => {
+    expect(plain.event(message("fixed", { edited: ts + 60_000 } as Partial<RoomEvent>))).toEqual(["09:05 #1 <bob> fixed (edited)"]);
+    expect(plain.event({ type: "message", seq: 7, ts, from: { id: "b2", name: "bob" }, deleted: true })).toEqual(["09:05 #7 <bob> (message deleted)"]);
+    const bob = { id: "b2", name: "bob" };
+    expect(plain.event({ type: "deleted", seq: 8, ts, target: 7, by: alice })).toEqual(["09:05 --- alice deleted message #7."]);
+    expect(plain.event({ type: "kicked", seq: 9, ts, member: bob, by: alice, reason: `rude${ESC}[2J` })).toEqual([
+      "09:05 --- bob was removed by alice: rude",
+    ]);
+    expect(plain.event({ type: "kicked", seq: 9, ts, member: alice, by: bob })).toEqual(["09:05 --- bob removed you from the room"]);
+    expect(plain.event({ type: "settings", seq: 10, ts, by: alice, topic: "", slowModeSeconds: 0, locked: true })).toEqual([
+      "09:05 --- alice cleared the topic. alice turned slow mode off. alice locked the room: only its members and owners can join.",
+    ]);
+  });
+
+  it("lists the moderation commands in /help, each usage in one column", () => {
+    for (const usage of ["/edit [#SEQ] TEXT", "/delete #SEQ", "/kick NAME [REASON]", "/ban NAME [MINUTES] [REASON]", "/bans", "/unban ID|NAME", "/topic [TEXT|-]", "/slow [SECONDS|off]", "/lock, /unlock"]) {
+      expect(COMMAND_HELP.some((line) => line.startsWith(usage)), usage).toBe(true);
+    }
+    // Where the description starts: after the usage and at least two blanks, the same on every line.
+    const column = (line: string) => /^\S+(?: \S+)* {2,}/.exec(line)![0].length;
+    expect(new Set(COMMAND_HELP.slice(0, -1).map(column)).size).toBe(1);
+  });
+
   it("lists members with the user marked", () => {
     expect(plain.members({ members: [alice, { id: "b2", name: "bob" }], online: 2, crowd: false })).toBe(
       "--- 2 online: alice (you), bob",
     );
+    expect(plain.members({ members: [{ ...alice, role: "owner" }], online: 1, crowd: false })).toBe("--- 1 online: alice (owner) (you)");
   });
 
   it("counts a crowd instead of listing it", () => {
@@ -158,6 +185,7 @@ describe("formatting", () => {
 describe("commands", () => {
   // The grammar is shared with the browser (test/client/commands.test.ts); these are the terminal's own.
   it("adds /history and /quit to the shared commands", () => {
+    const parseInput = (line: string) => parseCommand(line, TERMINAL_COMMANDS);
     expect(parseInput("hello")).toEqual({ kind: "say", text: "hello" });
     expect(parseInput("/history")).toEqual({ kind: "history", count: HISTORY_DEFAULT });
     expect(parseInput("/history 5")).toEqual({ kind: "history", count: 5 });
@@ -252,6 +280,49 @@ describe("arguments", () => {
   });
 });
 
+describe("owner keys on the command line", () => {
+  const KEY = "k3y-Secret_0123456789abcdefghijklmnopqrstu";
+  const run = (argv: string[], env: Record<string, string> = {}) => parseCliArgs(argv, "me", env);
+  const ownerKey = (argv: string[], env?: Record<string, string>) => {
+    const parsed = run(argv, env);
+    return parsed.kind === "run" ? parsed.options.ownerKey : parsed.kind;
+  };
+
+  it("takes the key from an owner link, --owner-key or PARLEY_OWNER_KEY, and the room from the link", () => {
+    const parsed = run([`https://chat.example.com/r/lobby#owner=${KEY}`]);
+    expect(parsed).toEqual({
+      kind: "run",
+      options: { baseUrl: "https://chat.example.com", room: "lobby", name: "me", json: false, timeoutMs: 30_000, ownerKey: KEY },
+    });
+    expect(ownerKey(["lobby", "--owner-key", KEY])).toBe(KEY);
+    expect(ownerKey(["lobby"], { PARLEY_OWNER_KEY: KEY })).toBe(KEY);
+    expect(ownerKey([`http://h/r/lobby#owner=${KEY}`, "--owner-key", KEY])).toBe(KEY);
+    expect(run(["lobby"])).toMatchObject({ kind: "run", options: expect.not.objectContaining({ ownerKey: expect.anything() }) });
+  });
+
+  it("never repeats a key in a message, whatever is wrong", () => {
+    const messages = [
+      run([`https://chat.example.com/nowhere#owner=${KEY}`]),
+      run([`https://chat.example.com/r/bad%20room#owner=${KEY}`]),
+      run([`https://chat.example.com/r/lobby#owner=${KEY}`, "extra"]),
+      run([`https://chat.example.com/r/lobby#key=${KEY}`]),
+      run(["lobby", "--owner-key", `${KEY} with spaces`]),
+      run(["lobby", "--owner-key", "short"]),
+      run([`https://chat.example.com/r/lobby#owner=${KEY}`, "--owner-key", `${KEY}x`]),
+    ].map((parsed) => (parsed.kind === "usage" ? parsed.message : `not refused: ${parsed.kind}`));
+    expect(messages).toEqual([
+      expect.stringContaining("is not a room link"),
+      expect.stringContaining('invalid room "bad room"'),
+      expect.stringContaining("one room at a time"),
+      expect.stringContaining("not an owner key"),
+      expect.stringContaining("owner key is not valid"),
+      expect.stringContaining("owner key is not valid"),
+      expect.stringContaining("two different owner keys"),
+    ]);
+    for (const message of messages) expect(message).not.toContain(KEY.slice(0, 8));
+  });
+});
+
 describe("exit codes", () => {
   it("maps each way the room can end the session", () => {
     const error = (code: "name_invalid" | "bad_request") => ({ type: "error" as const, code, message: "nope" });
@@ -266,6 +337,25 @@ describe("exit codes", () => {
     expect(closedOutcome({ code: 1011, reason: "" })).toEqual({ code: EXIT.failure, message: "connection closed (1011)" });
     // Text from the server is made safe for the terminal here too.
     expect(closedOutcome({ code: 1011, reason: "\x1b]0;owned\x07bye\r" }).message).toBe("connection closed (1011: bye^M)");
+  });
+
+  it("ends with 4 when kicked, 5 when banned, 3 when the name is taken or the room locked, in the browser's words", () => {
+    const refusal = (code: "name_taken" | "banned" | "room_locked") => ({
+      code: 1000,
+      reason: code,
+      error: { type: "error" as const, code, message: `\x1b[31m${code}` },
+    });
+    expect(closedOutcome({ code: 4003, reason: "kicked by carol: rude" })).toEqual({
+      code: EXIT.kicked,
+      message: "You were removed from the room (kicked by carol: rude). You may join again.",
+    });
+    expect(closedOutcome({ code: 4004, reason: "banned by carol\x1b[2J" })).toEqual({
+      code: EXIT.banned,
+      message: "You were banned from this room (banned by carol).",
+    });
+    expect(closedOutcome(refusal("banned"))).toEqual({ code: EXIT.banned, message: "You are banned from this room." });
+    expect(closedOutcome(refusal("name_taken"))).toMatchObject({ code: EXIT.refused, message: expect.stringContaining("That name is taken") });
+    expect(closedOutcome(refusal("room_locked"))).toMatchObject({ code: EXIT.refused, message: expect.stringContaining("This room is locked") });
   });
 
   it("are all documented in --help", () => {

@@ -1,7 +1,8 @@
 /**
  * One run of the terminal client: a RoomClient (which owns reconnecting,
- * resuming, exactly-once delivery, the outbox and pacing) wired to a terminal
- * or to pipes.
+ * resuming, exactly-once delivery, the outbox and pacing) and the shared chat
+ * controller (commands, and which notices to give), wired to a terminal or to
+ * pipes. This file keeps the terminal's side: the prompt, lines, exit codes.
  *
  * - Interactive (stdin is a terminal, no --json): a prompt, commands, lines
  *   from the room printed above the prompt.
@@ -10,21 +11,22 @@
  *   acknowledged every message. Transcript (or JSON lines) on stdout,
  *   notices on stderr.
  *
- * `run` resolves with the exit code; it never calls process.exit.
+ * `runChat` resolves with the exit code; it never calls process.exit.
  */
 import * as readline from "node:readline";
+import { ChatController } from "../client/chat/controller.ts";
+import { dayKey } from "../client/chat/localDay.ts";
+import type { ChatNotice } from "../client/chat/notices.ts";
 import { RoomClient, roomSocketUrl, type ConnectionState } from "../client/RoomClient.ts";
-import type { ErrorFrame, RoomEvent } from "../protocol/frames.ts";
-import { DEFAULT_LIMITS, HISTORY_PAGE_MAX } from "../protocol/limits.ts";
-import { normalizeText } from "../protocol/validate.ts";
+import { moderationEventText, slowModeText } from "../client/chat/moderationText.ts";
+import { unreachable, type DeletedEvent, type EditedEvent, type MessageEvent, type RoomEvent, type RoomSettings } from "../protocol/frames.ts";
+import type { RoomInfo } from "../protocol/http.ts";
 import type { CliOptions } from "./args.ts";
-import type { Command } from "../client/commands.ts";
-import { COMMAND_HELP, parseInput } from "./commands.ts";
 import { closedOutcome, EXIT, type Outcome } from "./exitCodes.ts";
-import { dayKey, Formatter, roomLabel, useColor } from "./format.ts";
-import type { RoomInfo } from "./preflight.ts";
 import { sanitize } from "./sanitize.ts";
 import { PromptScreen } from "./screen.ts";
+import { commandHelpLines, TERMINAL_COMMANDS } from "./terminalCommands.ts";
+import { clockTime, Formatter, roomLabel, useColor } from "./terminalText.ts";
 
 export interface Io {
   stdin: NodeJS.ReadStream;
@@ -42,16 +44,30 @@ const clip = (text: string, max = 40) => {
 };
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
-export function runSession(options: CliOptions, info: RoomInfo, io: Io): Promise<number> {
-  return new Session(options, info, io).done;
+/** Events the chat controller announces as notices rather than the transcript printing them. */
+const MODERATION_EVENTS: ReadonlySet<RoomEvent["type"]> = new Set(["edited", "deleted", "kicked", "banned", "settings"]);
+
+/** The room's settings worth saying at join: the topic, slow mode, the lock (nothing when none is set). */
+function settingsLines(settings: RoomSettings): string[] {
+  const lines: string[] = [];
+  if (settings.topic !== "") lines.push(`topic: ${sanitize(settings.topic)}`);
+  if (settings.slowModeSeconds > 0) lines.push(`slow mode: ${slowModeText(settings.slowModeSeconds)}`);
+  if (settings.locked) lines.push("the room is locked: only its members and owners can join");
+  return lines;
 }
 
-class Session {
+/** Chats in the room until the person leaves, input ends or the room stops us; resolves with the exit code. */
+export function runChat(options: CliOptions, info: Pick<RoomInfo, "room">, io: Io): Promise<number> {
+  return new TerminalChat(options, info, io).done;
+}
+
+class TerminalChat {
   readonly done: Promise<number>;
   readonly #resolve: (code: number) => void;
   readonly #options: CliOptions;
   readonly #io: Io;
   readonly #client: RoomClient;
+  readonly #controller: ChatController;
   readonly #interactive: boolean;
   /** Interactive on a terminal: the prompt. Otherwise undefined. */
   readonly #screen: PromptScreen | undefined;
@@ -67,16 +83,13 @@ class Session {
   #quitting = false;
   #refused = 0;
   #lastDay: string | undefined;
-  #oldestSeq: number | undefined;
-  #hasOlder = false;
-  #historyBusy = false;
   #pendingSince = 0;
   #joinTimer: ReturnType<typeof setTimeout> | undefined;
   #progressTimer: ReturnType<typeof setTimeout> | undefined;
   #promptTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #cleanups: (() => void)[] = [];
 
-  constructor(options: CliOptions, info: RoomInfo, io: Io) {
+  constructor(options: CliOptions, info: Pick<RoomInfo, "room">, io: Io) {
     let resolve!: (code: number) => void;
     this.done = new Promise((r) => (resolve = r));
     this.#resolve = resolve;
@@ -85,7 +98,12 @@ class Session {
     this.#label = roomLabel(info.room);
     this.#interactive = io.stdin.isTTY === true && !options.json;
 
-    this.#client = new RoomClient({ url: roomSocketUrl(options.baseUrl, options.room), name: options.name });
+    this.#client = new RoomClient({
+      url: roomSocketUrl(options.baseUrl, options.room),
+      name: options.name,
+      ...(options.ownerKey === undefined ? {} : { ownerKey: options.ownerKey }),
+    });
+    this.#controller = new ChatController(this.#client, { commands: TERMINAL_COMMANDS, notify: (notice) => this.#showNotice(notice) });
     const selfId = () => this.#client.self?.id;
     this.#out = new Formatter({ color: !options.json && useColor(io.stdout.isTTY === true, io.env), selfId });
     this.#err = new Formatter({ color: useColor(io.stderr.isTTY === true, io.env), selfId });
@@ -125,19 +143,18 @@ class Session {
           ? `${welcome.online} people are here`
           : others.length === 0
             ? "nobody else is here"
-            : `also here: ${others.map((m) => fmt.name(m)).join(", ")}`;
+            : `also here: ${others.map((m) => `${fmt.name(m)}${m.role === "owner" ? " (owner)" : ""}`).join(", ")}`;
         // After the history, which the room client delivers right after this.
         queueMicrotask(() => {
-          this.#notice(`you are in ${this.#label} as ${fmt.name(welcome.self)}; ${who}`);
+          const owner = welcome.self.role === "owner" ? " (owner)" : "";
+          this.#notice(`you are in ${this.#label} as ${fmt.name(welcome.self)}${owner}; ${who}`);
+          for (const line of settingsLines(welcome.settings)) this.#notice(line);
           if (this.#interactive) {
             this.#notice(`type to chat; /help for commands${welcome.hasMore ? "; /history for earlier events" : ""}`);
           }
         });
-        this.#hasOlder = welcome.hasMore;
       } else if (fresh) {
         this.#warning("the room's history was reset on the server; showing it afresh");
-        this.#oldestSeq = undefined;
-        this.#hasOlder = welcome.hasMore;
       } else {
         this.#notice("reconnected");
       }
@@ -147,11 +164,6 @@ class Session {
       this.#checkDone();
     });
     client.on("event", (event) => this.#showEvent(event));
-    client.on("error", (error) => this.#onRoomError(error));
-    client.on("rejected", ({ message, error }) => {
-      this.#refused += 1;
-      this.#error(`not sent: "${clip(message.text)}": ${sanitize(error.message)} (${sanitize(error.code)})`);
-    });
     client.on("outbox", (outbox) => {
       if (outbox.length === 0) this.#pendingSince = 0;
       else if (this.#pendingSince === 0) this.#pendingSince = Date.now();
@@ -171,26 +183,13 @@ class Session {
     this.#updatePrompt();
   }
 
-  #onRoomError(error: ErrorFrame): void {
-    // Pacing is the room client's business; refused messages arrive as "rejected".
-    if (error.code === "rate_limited" || error.ref !== undefined) return;
-    if (error.code === "room_full" && !this.#welcomed) {
-      this.#finish({ code: EXIT.refused, message: `the room is full: ${sanitize(error.message)}` });
-      return;
-    }
-    if (error.code === "room_full") {
-      this.#warning("the room is full; retrying…");
-      return;
-    }
-    this.#error(`the room says: ${sanitize(error.message)} (${sanitize(error.code)})`);
-  }
-
   #showEvent(event: RoomEvent): void {
-    this.#oldestSeq ??= event.seq;
     if (this.#options.json) {
       this.#io.stdout.write(`${JSON.stringify(event)}\n`);
       return;
     }
+    // The chat controller's notices show these (message-changed, moderation), in the browser's words.
+    if (MODERATION_EVENTS.has(event.type)) return;
     const lines: string[] = [];
     const day = dayKey(event.ts);
     if (day !== this.#lastDay && !(this.#lastDay === undefined && day === dayKey(Date.now()))) {
@@ -209,9 +208,9 @@ class Session {
       if (this.#interactive) {
         this.#screen?.eraseSubmitted(line);
         this.#screen?.prompt();
-        this.#onCommand(parseInput(line), line);
-      } else if (line.trim() !== "") {
-        this.#sendMessage(line, false);
+        this.#onTyped(line);
+      } else if (line.trim() !== "" && this.#controller.send(line).kind === "not-sent") {
+        this.#refused += 1;
       }
     });
     this.#lines.on("close", () => {
@@ -227,97 +226,29 @@ class Session {
       const screen = this.#screen;
       // Ctrl-C (readline holds the terminal in raw mode, so it arrives here, not as a signal).
       screen.rl.on("SIGINT", () => this.#interrupt(EXIT.interrupted, "interrupted"));
-      const onKey = () => {
-        const typed = screen.input;
-        if (typed !== "" && !typed.startsWith("/")) this.#client.typing();
-      };
+      const onKey = () => this.#controller.typing(screen.input);
       this.#io.stdin.on("keypress", onKey);
       this.#cleanups.push(() => this.#io.stdin.off("keypress", onKey));
     }
   }
 
-  #onCommand(input: Command, line: string): void {
-    const client = this.#client;
-    switch (input.kind) {
-      case "empty":
+  /** A line typed at the prompt: the controller carries it out; the terminal only reacts to the outcome. */
+  #onTyped(line: string): void {
+    const outcome = this.#controller.submit(line);
+    switch (outcome.kind) {
+      case "sent":
+      case "done":
+      case "kept":
         return;
-      case "say":
-      case "me":
-        return this.#sendMessage(input.text, input.kind === "me", line);
-      case "nick": {
-        const problem = client.rename(input.name);
-        if (problem) this.#error(problem.message);
-        else if (client.state !== "live") this.#notice(`you will be ${this.#out.name(input.name.trim())} once reconnected`);
-        return;
-      }
-      case "who":
-        if (!this.#welcomed) this.#notice("not joined yet");
-        else this.#transcript([this.#out.members(client.presence)]);
-        return;
-      case "history":
-        if (this.#historyBusy) return this.#notice("still fetching earlier events…");
-        this.#historyBusy = true;
-        void this.#showHistory(input.count).finally(() => (this.#historyBusy = false));
-        return;
-      case "help":
-        this.#transcript(COMMAND_HELP.map((help) => this.#out.dim(`    ${help}`)));
+      case "not-sent":
+        // Give it back for editing rather than losing it.
+        if (outcome.problem.code === "text_too_long") this.#screen?.rl.write(line);
         return;
       case "quit":
-        this.#quit();
-        return;
-      case "invalid":
-        this.#error(sanitize(input.message));
-        return;
+        return this.#quit();
+      default:
+        unreachable(outcome);
     }
-  }
-
-  #sendMessage(text: string, action: boolean, typed?: string): void {
-    const checked = normalizeText(text, this.#client.limits?.textMax ?? DEFAULT_LIMITS.TEXT_MAX);
-    if (!checked.ok) {
-      this.#refused += this.#interactive ? 0 : 1;
-      this.#error(`not sent: "${clip(text)}": ${checked.error.message}`);
-      // Give it back for editing rather than losing it.
-      if (typed !== undefined && checked.error.code === "text_too_long") this.#screen?.rl.write(typed);
-      return;
-    }
-    this.#client.send(text, { action });
-    if (this.#interactive && this.#client.state !== "live") this.#notice("not connected: it will be sent when the connection is back");
-  }
-
-  async #showHistory(count: number): Promise<void> {
-    const client = this.#client;
-    if (client.state !== "live") return this.#notice("not connected; try /history again when live");
-    if (this.#oldestSeq === undefined || !this.#hasOlder) return this.#notice("no earlier events: that is the beginning of the room");
-    const pages: RoomEvent[][] = [];
-    let before = this.#oldestSeq;
-    let got = 0;
-    let more = true;
-    while (got < count && more) {
-      const page = await client.history(before, Math.min(HISTORY_PAGE_MAX, count - got));
-      if (this.#finished) return;
-      if (page.events.length === 0) {
-        if (client.state !== "live") return this.#notice("the connection dropped; try /history again when live");
-        more = page.hasMore;
-        break;
-      }
-      pages.unshift(page.events);
-      got += page.events.length;
-      before = page.events[0]!.seq;
-      more = page.hasMore;
-    }
-    const events = pages.flat();
-    this.#hasOlder = more;
-    if (events.length === 0) return this.#notice("no earlier events: that is the beginning of the room");
-    this.#oldestSeq = events[0]!.seq;
-    const lines = [this.#out.notice(`${plural(events.length, "earlier event")}:`)];
-    let day: string | undefined;
-    for (const event of events) {
-      if (dayKey(event.ts) !== day) lines.push(this.#out.day(event.ts));
-      day = dayKey(event.ts);
-      lines.push(...this.#out.event(event));
-    }
-    lines.push(this.#out.notice(more ? "end of earlier events (/history for more)" : "that is the beginning of the room"));
-    this.#transcript(lines);
   }
 
   // -- leaving -------------------------------------------------------------
@@ -405,6 +336,7 @@ class Session {
     clearTimeout(this.#joinTimer);
     clearTimeout(this.#progressTimer);
     clearTimeout(this.#promptTimer);
+    this.#controller.dispose();
     if (this.#screen) this.#screen.close();
     else this.#lines.close();
     if (this.#client.state !== "closed") this.#client.close();
@@ -421,6 +353,112 @@ class Session {
     if (this.#finished && !this.#options.json) return;
     if (this.#screen) this.#screen.print(lines);
     else this.#io.stdout.write(`${lines.join("\n")}\n`);
+  }
+
+  /** Words a notice from the chat controller: `--- …` for news, `!!! …` for problems. */
+  #showNotice(notice: ChatNotice): void {
+    const out = this.#out;
+    switch (notice.kind) {
+      case "help":
+        return this.#transcript(commandHelpLines(notice.commands).map((line) => out.dim(`    ${line}`)));
+      case "who":
+        return this.#transcript([out.members(notice.presence)]);
+      case "not-joined":
+        return this.#notice("not joined yet");
+      case "usage":
+        return this.#error(sanitize(notice.message));
+      case "not-sent":
+        return this.#error(`not sent: "${clip(notice.text)}": ${notice.problem.message}`);
+      case "queued-offline":
+        // A script has nobody to tell; at the prompt, the person sees it is waiting.
+        if (this.#interactive) this.#notice("not connected: it will be sent when the connection is back");
+        return;
+      case "refused":
+        this.#refused += 1;
+        return this.#error(`not sent: "${clip(notice.message.text)}": ${sanitize(notice.error.message)} (${sanitize(notice.error.code)})`);
+      case "name-invalid":
+        return this.#error(notice.problem.message);
+      case "already-named":
+        return this.#notice(`you are already ${out.name(notice.name)}`);
+      case "rename-queued":
+        return this.#notice(`you will be ${out.name(notice.name)} once reconnected`);
+      case "history":
+        return this.#transcript(this.#historyLines(notice.events, notice.more));
+      case "history-none":
+        return this.#notice("no earlier events: that is the beginning of the room");
+      case "history-offline":
+        return this.#notice(`${notice.dropped ? "the connection dropped" : "not connected"}; try /history again when live`);
+      case "history-busy":
+        return this.#notice("still fetching earlier events…");
+      case "room-full":
+        // Never in: the room cannot take us, and a script should not wait for it.
+        if (!notice.joined) return this.#finish({ code: EXIT.refused, message: `the room is full: ${sanitize(notice.message)}` });
+        return this.#warning("the room is full; retrying…");
+      case "room-error":
+        return this.#error(`the room says: ${sanitize(notice.error.message)} (${sanitize(notice.error.code)})`);
+      case "malformed":
+        return this.#warning(`ignored a frame from the server that breaks the protocol: ${sanitize(notice.problem)}`);
+      case "owner-only":
+      case "not-yours":
+      case "nothing-to-edit":
+      case "not-found":
+      case "action-invalid":
+        return this.#error(sanitize(notice.text));
+      case "settings":
+      case "slow-mode-wait":
+      case "unban-sent":
+        return this.#notice(sanitize(notice.text));
+      case "bans":
+        return this.#transcriptOrStderr(notice.text.split("\n").map((line) => this.#noticeFormatter.notice(sanitize(line))));
+      // With --json these events are printed as they came, as JSON lines; the sentences would break them.
+      case "message-changed":
+        if (this.#options.json) return;
+        return this.#transcript([this.#changedLine(notice.event, notice.message)]);
+      case "moderation":
+        if (this.#options.json) return;
+        return this.#transcript([out.moderation(notice.event.ts, notice.text)]);
+      case "newcomer":
+        if (this.#options.json) return this.#notice(sanitize(notice.text));
+        return this.#transcript([`${out.dim(clockTime(Date.now()))} ${out.dim("-->")} ${out.name(notice.member)} ${out.dim("joined")}`]);
+      case "ended":
+        // The exit message says it (closedOutcome words it the same way).
+        return;
+      default:
+        unreachable(notice);
+    }
+  }
+
+  /**
+   * An edit or delete as it happens: the sentence, and for an edit the new
+   * text; the message's own line above stays as it was (a terminal cannot
+   * change what it printed), /history shows it as it reads now.
+   */
+  #changedLine(event: EditedEvent | DeletedEvent, message: MessageEvent | undefined): string {
+    const out = this.#out;
+    const sentence = moderationEventText(event, this.#client.self?.id) ?? "";
+    if (event.type === "deleted" || "deleted" in event) return out.moderation(event.ts, sentence);
+    const author = message ? ` (${sanitize(message.from.name)})` : "";
+    return `${out.moderation(event.ts, sentence.replace(/\.$/, `${author}:`))} ${clip(event.text, 200)}`;
+  }
+
+  /** Lines that answer a command: the transcript at the prompt, stderr for a script. */
+  #transcriptOrStderr(lines: readonly string[]): void {
+    if (this.#interactive) this.#transcript(lines);
+    else for (const line of lines) this.#say(line);
+  }
+
+  /** Earlier events for /history: counted, with the date wherever the day changes (first of all: they are out of order). */
+  #historyLines(events: readonly RoomEvent[], more: boolean): string[] {
+    const out = this.#out;
+    const lines = [out.notice(`${plural(events.length, "earlier event")}:`)];
+    let day: string | undefined;
+    for (const event of events) {
+      if (dayKey(event.ts) !== day) lines.push(out.day(event.ts));
+      day = dayKey(event.ts);
+      lines.push(...out.event(event));
+    }
+    lines.push(out.notice(more ? "end of earlier events (/history for more)" : "that is the beginning of the room"));
+    return lines;
   }
 
   /** Notices go with the transcript when interactive, else to stderr: coloured for where they go. */

@@ -3,7 +3,8 @@
  * with colour as a parameter. Everything that came from the room goes
  * through `sanitize` here, so callers cannot forget it.
  */
-import type { Member, RoomEvent } from "../protocol/frames.ts";
+import { unreachable, type Member, type MessageEvent, type RoomEvent } from "../protocol/frames.ts";
+import { moderationEventText } from "../client/chat/moderationText.ts";
 import type { RoomPresence } from "../client/RoomClient.ts";
 import { sanitize } from "./sanitize.ts";
 
@@ -70,27 +71,53 @@ export class Formatter {
     return this.#paint(self ? `${SGR.bold}${color}` : color, sanitize(raw));
   }
 
-  /** The lines for one room event. Multi-line messages are indented under their first line. */
+  /**
+   * The lines for one room event. A message starts with its seq (`#42`,
+   * dim), the number /edit and /delete take; more lines are indented under
+   * its first. Moderation events are one sentence (moderationText.ts).
+   */
   event(event: RoomEvent): string[] {
-    const time = this.dim(formatTime(event.ts));
+    const time = this.dim(clockTime(event.ts));
     switch (event.type) {
-      case "message": {
-        const head = event.action === true ? `* ${this.name(event.from)} ` : `<${this.name(event.from)}> `;
-        // "<name> " and "* name " are both three columns wider than the name.
-        const width = 3 + [...sanitize(event.from.name)].length;
-        const [first = "", ...rest] = sanitize(event.text, { multiline: true }).split("\n");
-        const indent = " ".repeat(6 + width);
-        return [`${time} ${head}${first}`, ...rest.map((line) => `${indent}${line}`)];
-      }
+      case "message":
+        return this.message(event);
       case "joined":
         return [`${time} ${this.dim("-->")} ${this.name(event.member)} ${this.dim("joined")}`];
       case "left":
         return [`${time} ${this.dim("<--")} ${this.name(event.member)} ${this.dim("left")}`];
       case "renamed":
         return [`${time} ${this.dim("---")} ${this.name(event.from)} ${this.dim("is now")} ${this.name(event.member)}`];
+      case "edited":
+      case "deleted":
+      case "kicked":
+      case "banned":
+      case "settings":
+        return [this.moderation(event.ts, moderationEventText(event, this.#selfId()) ?? event.type)];
       default:
-        return [];
+        return unreachable(event);
     }
+  }
+
+  /** A message as it reads now: "(edited)" after an edited one, "(message deleted)" for a deleted one. */
+  message(event: MessageEvent): string[] {
+    const time = this.dim(clockTime(event.ts));
+    const seq = `#${event.seq}`;
+    if ("deleted" in event) return [`${time} ${this.dim(`${seq} <${sanitize(event.from.name)}> (message deleted)`)}`];
+    const head = event.action === true ? `* ${this.name(event.from)} ` : `<${this.name(event.from)}> `;
+    // "<name> " and "* name " are both three columns wider than the name; "HH:MM #seq " is 7 wider than the seq.
+    const width = 3 + [...sanitize(event.from.name)].length;
+    const [first = "", ...rest] = sanitize(event.text, { multiline: true }).split("\n");
+    const indent = " ".repeat(7 + seq.length + width);
+    const edited = event.edited === undefined ? "" : ` ${this.dim("(edited)")}`;
+    return [
+      `${time} ${this.dim(seq)} ${head}${first}${rest.length === 0 ? edited : ""}`,
+      ...rest.map((line, i) => `${indent}${line}${i === rest.length - 1 ? edited : ""}`),
+    ];
+  }
+
+  /** A line about moderation at time `ts` (edits, deletes, kicks, bans, settings): `HH:MM --- sentence`. */
+  moderation(ts: number, sentence: string): string {
+    return `${this.dim(clockTime(ts))} ${this.dim("---")} ${sanitize(sentence)}`;
   }
 
   /** A notice from the client itself (connection state, command output). */
@@ -108,21 +135,21 @@ export class Formatter {
 
   /** A separator when the date changes between events, e.g. `--- Tue 3 Nov 2026 ---`. */
   day(ts: number): string {
-    return this.dim(`--- ${formatDay(ts)} ---`);
+    return this.dim(`--- ${shortDate(ts)} ---`);
   }
 
   /** The member list for /who; a crowd is only counted. */
   members({ members, online, crowd }: RoomPresence): string {
     if (crowd) return this.dim(`--- ${online} online (too many to list)`);
-    const names = members.map((m) => (m.id === this.#selfId() ? `${this.name(m)} (you)` : this.name(m)));
+    const names = members.map((m) => `${this.name(m)}${m.role === "owner" ? " (owner)" : ""}${m.id === this.#selfId() ? " (you)" : ""}`);
     return `${this.dim(`--- ${online} online:`)} ${names.join(", ")}`;
   }
 }
 
 const pad2 = (n: number) => String(n).padStart(2, "0");
 
-/** HH:MM in local time. */
-export function formatTime(ts: number): string {
+/** HH:MM on a 24-hour clock in local time, whatever the locale: every line's text starts in the same column. */
+export function clockTime(ts: number): string {
   const date = new Date(ts);
   return `${pad2(date.getHours())}:${pad2(date.getMinutes())}`;
 }
@@ -130,15 +157,10 @@ export function formatTime(ts: number): string {
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-export function formatDay(ts: number): string {
+/** A date for the line between two days, e.g. `Tue 3 Nov 2026`: English, like the rest of the terminal's words. */
+export function shortDate(ts: number): string {
   const d = new Date(ts);
   return `${DAYS[d.getDay()]} ${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()}`;
-}
-
-/** The local calendar day of a timestamp, as a comparable key. */
-export function dayKey(ts: number): string {
-  const d = new Date(ts);
-  return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
 }
 
 /** A short label for a room: public names as they are, private ids shortened. */

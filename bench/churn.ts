@@ -10,8 +10,9 @@
  *   npm run bench:churn -- --clients 100 --senders 20 --messages 2000 --kill-every 50
  */
 import { parseArgs } from "node:util";
-import { runChurn } from "../test/support/churn.ts";
-import { startWranglerDev } from "../test/support/wranglerDev.ts";
+import { runChurn } from "../harness/churn.ts";
+import { startWranglerDev } from "../harness/wranglerDev.ts";
+import { PARLEY_BENCH_VARS } from "./lib/systems.ts";
 
 const { values } = parseArgs({
   options: {
@@ -33,13 +34,13 @@ const options = {
   killEveryMs: count("kill-every"),
 };
 
-// The rate limit is raised (this measures delivery under churn, not pacing),
+// The rate limits (per socket and per address) are raised (this measures delivery under churn, not pacing),
 // and so is retention: at this size a client reset again and again in the
 // middle of its replay can fall more than the default 10 000 events behind,
 // and the room then rightly answers `truncated`. That is the retention
 // guarantee, tested on its own; here every event must stay replayable.
 const server = await startWranglerDev({
-  vars: { RATE_BURST: 100_000, RATE_PER_SECOND: 100_000, FLOOD_STRIKES: 100_000, HISTORY_LIMIT: 1_000_000 },
+  vars: { ...PARLEY_BENCH_VARS, HISTORY_LIMIT: 1_000_000 },
 });
 try {
   console.log(`churn: ${options.clients} clients, ${options.senders} senders × ${options.messagesPerSender} messages, 1-3 connections reset every ${options.killEveryMs} ms (wrangler dev, rate limit raised)`);

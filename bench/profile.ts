@@ -11,7 +11,7 @@
  */
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
-import { freePort } from "../test/support/wranglerDev.ts";
+import { freePort } from "../harness/ports.ts";
 import { PARLEY_BENCH_VARS } from "./lib/systems.ts";
 import { startWorkerd, tmpfsOrTmpdir } from "./lib/workerd.ts";
 

@@ -78,7 +78,8 @@ const per = (delta: RowDelta | undefined, count: number): RowsPer | undefined =>
 
 export async function costPass(options: { quick: boolean; forceWrapper?: boolean; log: (line: string) => void }): Promise<CostPassResult> {
   const historyLimit = 200;
-  const vars = { HISTORY_LIMIT: String(historyLimit) };
+  // EXPOSE_STATS: the room's own row counters, GET /api/rooms/<room>/stats (docs/performance.md, "Storage rows").
+  const vars = { HISTORY_LIMIT: String(historyLimit), EXPOSE_STATS: "1" };
   const target = targetOf("parley", "workerd");
   let source: CostPassResult["source"] = "room";
   let server: RunningServer = await startTarget(target, { vars });

@@ -210,8 +210,9 @@ function table(headers: string[], rows: string[][], alignLeft = 1): string {
 
 const fmt = (v: number | undefined, digits = 0): string => (v === undefined || !Number.isFinite(v) ? "n/a" : v.toFixed(digits));
 const fmtRatio = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? "-" : `${v.toFixed(2)}×`);
+/** Rows per message or join, when the room counted them; timed runs leave its counters off (see the cost pass). */
 const fmtRows = (x: { rowsRead: number; rowsWritten: number } | undefined): string =>
-  x ? `${fmt(x.rowsWritten, 2)}/${fmt(x.rowsRead, 2)}` : "n/a";
+  x ? `${fmt(x.rowsWritten, 2)}/${fmt(x.rowsRead, 2)}` : "cost pass";
 
 export function scenarioTable(scenario: Scenario, summaries: Summary[], repeat: number): string {
   const head = headline(summaries[0] as Summary, scenario).label;

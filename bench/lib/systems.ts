@@ -2,11 +2,12 @@
  * The systems under test and how to start each one on 127.0.0.1: Parley and
  * the bare relay Durable Object under `wrangler dev` and under `workerd`
  * directly, and the plain Node `ws` relay. Every server runs in its own
- * process group, and every one started is stopped on exit, even on Ctrl-C.
+ * process group (harness/processGroups.ts), and every one started is stopped
+ * on exit, even on Ctrl-C.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import { startWranglerDev } from "../../test/support/wranglerDev.ts";
+import { spawnGroup, stopGroup } from "../../harness/processGroups.ts";
+import { startWranglerDev } from "../../harness/wranglerDev.ts";
 import { ROOT, startWorkerd } from "./workerd.ts";
 
 /** relaysql: the relay storing each frame as one SQLite row first (a diagnostic, not run by default). */
@@ -35,8 +36,17 @@ export const PARLEY_BENCH_VARS: Record<string, string> = {
   RATE_PER_SECOND: "1000000",
   FLOOD_STRIKES: "1000000",
   ROOM_CAPACITY: "10000",
-  // The room's row counters, GET /api/rooms/<room>/stats (see docs/performance.md, "Storage rows").
-  EXPOSE_STATS: "1",
+  // Every bench client comes from one address (127.0.0.1), so the limits per
+  // address would otherwise cap a run at 20 sockets and 10 messages a second.
+  ADDRESS_MAX_SOCKETS: "10000",
+  ADDRESS_MESSAGE_BURST: "1000000",
+  ADDRESS_MESSAGES_PER_SECOND: "1000000",
+  ADDRESS_JOIN_BURST: "1000000",
+  ADDRESS_JOINS_PER_SECOND: "1000000",
+  ADDRESS_REPLAY_BURST_BYTES: "1000000000",
+  ADDRESS_REPLAY_BYTES_PER_SECOND: "1000000000",
+  // No EXPOSE_STATS: timed runs measure the room as it runs in production,
+  // without the row counters; the cost pass turns them on for itself.
 };
 
 const CONFIGS: Record<Exclude<SystemName, "ws">, string> = {
@@ -93,57 +103,30 @@ export async function startTarget(target: Target, options: StartOptions = {}): P
   return { target, url: server.url, pid: server.pid, output: () => server.output(), stop };
 }
 
-const wsChildren = new Set<ChildProcess>();
-process.once("exit", () => {
-  for (const child of wsChildren) {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-    } catch {
-      // gone
-    }
-  }
-});
-
 async function startWsRelay(): Promise<{ url: string; pid: number; output(): string; stop(): Promise<void> }> {
   // process.execPath: the Node 24 that runs the bench (from node_modules under npm).
-  const child = spawn(process.execPath, [join(ROOT, "bench/baselines/wsRelay.ts")], {
+  const child = spawnGroup("ws relay", process.execPath, [join(ROOT, "bench/baselines/wsRelay.ts")], {
     cwd: ROOT,
-    detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
-  wsChildren.add(child);
-  child.once("exit", () => wsChildren.delete(child));
-  const exited = new Promise<void>((done) => child.once("exit", () => done()));
   let output = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`ws relay did not start:\n${output}`)), 15_000);
-    child.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1] as string);
-      }
-    });
-    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.once("exit", () => reject(new Error(`ws relay exited:\n${output}`)));
-  });
-  return {
-    url,
-    pid: child.pid ?? -1,
-    output: () => output,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-      process.kill(-child.pid, "SIGTERM");
-      const timer = setTimeout(() => {
-        try {
-          if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-        } catch {
-          // gone
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`ws relay did not start:\n${output}`)), 30_000);
+      child.stdout?.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /listening (http:\/\/\S+)/.exec(output);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1] as string);
         }
-      }, 5000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+      });
+      child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      child.once("exit", () => reject(new Error(`ws relay exited:\n${output}`)));
+    });
+    return { url, pid: child.pid ?? -1, output: () => output, stop: () => stopGroup(child) };
+  } catch (error) {
+    await stopGroup(child, { signal: "SIGKILL" });
+    throw error;
+  }
 }

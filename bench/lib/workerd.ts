@@ -8,13 +8,14 @@
  * What it leaves out: Workers Static Assets (the bench only uses /api/*),
  * the inspector, live reload and wrangler's log formatting.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, closeSync, constants, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { build } from "esbuild";
-import { exitedEarly, startOnFreePort } from "../../test/support/wranglerDev.ts";
+import { startOnFreePort } from "../../harness/ports.ts";
+import { spawnGroup, stopGroup } from "../../harness/processGroups.ts";
+import { waitHealthy } from "../../harness/readiness.ts";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -142,31 +143,31 @@ const mainWorker :Workerd.Worker = (
 `;
 }
 
-const running = new Set<ChildProcess>();
-process.once("exit", () => {
-  for (const child of running) killGroup(child, "SIGKILL");
-});
-
 export async function startWorkerd(options: WorkerdOptions): Promise<WorkerdServer> {
   const configPath = resolve(ROOT, options.config);
   const config = await readWorkerConfig(configPath);
   const dir = mkdtempSync(join(tmpdir(), "parley-workerd-"));
   const storageDir = join(dir, "storage");
   const logPath = join(dir, "workerd.log");
-  await build({
-    entryPoints: [options.entry ? resolve(ROOT, options.entry) : config.main],
-    outfile: join(dir, "worker.js"),
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    conditions: ["workerd", "worker", "browser"],
-    target: "es2024",
-    external: ["cloudflare:*", "node:*"],
-    logLevel: "warning",
-  });
-  // The storage directory must exist before workerd opens it.
-  mkdirSync(storageDir, { recursive: true });
-  return startOnFreePort((port) => serve(port, { dir, storageDir, logPath, config, options }));
+  try {
+    await build({
+      entryPoints: [options.entry ? resolve(ROOT, options.entry) : config.main],
+      outfile: join(dir, "worker.js"),
+      bundle: true,
+      format: "esm",
+      platform: "browser",
+      conditions: ["workerd", "worker", "browser"],
+      target: "es2024",
+      external: ["cloudflare:*", "node:*"],
+      logLevel: "warning",
+    });
+    // The storage directory must exist before workerd opens it.
+    mkdirSync(storageDir, { recursive: true });
+    return await startOnFreePort((port) => serve(port, { dir, storageDir, logPath, config, options }));
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 /** Runs `workerd serve` on `port` and waits until the Worker answers. */
@@ -178,15 +179,12 @@ async function serve(
   writeFileSync(join(dir, "config.capnp"), capnpConfig(config, port, options.vars ?? {}, storageDir, options.v8Flags ?? []));
   // A fresh log per attempt: an earlier attempt's "Address already in use" must not decide this one.
   const log = openSync(logPath, "w");
-  const child = spawn(workerdBinary(), ["serve", join(dir, "config.capnp"), "--experimental", ...(options.args ?? [])], {
+  const child = spawnGroup("workerd serve", workerdBinary(), ["serve", join(dir, "config.capnp"), "--experimental", ...(options.args ?? [])], {
     cwd: dir,
-    detached: true,
     stdio: ["ignore", log, log],
+    stateDirs: [dir],
   });
   closeSync(log);
-  running.add(child);
-  const exited = new Promise<void>((done) => child.once("exit", () => done()));
-  child.once("exit", () => running.delete(child));
   const output = () => {
     try {
       return readFileSync(logPath, "utf8");
@@ -196,44 +194,15 @@ async function serve(
   };
 
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
-  for (;;) {
-    if (child.exitCode !== null) throw exitedEarly("workerd", output());
-    if (Date.now() > deadline) {
-      killGroup(child, "SIGKILL");
-      throw new Error(`workerd did not become ready:\n${output()}`);
-    }
-    try {
-      const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2000) });
-      if (response.ok) break;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitHealthy(url, { what: "workerd", child, output, timeoutMs: options.startTimeoutMs ?? 30_000 });
 
   return {
     url,
     pid: child.pid ?? -1,
     output,
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        killGroup(child, "SIGTERM");
-        const timer = setTimeout(() => killGroup(child, "SIGKILL"), 5000);
-        await exited;
-        clearTimeout(timer);
-        killGroup(child, "SIGKILL");
-      }
+      await stopGroup(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
 }

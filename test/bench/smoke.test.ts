@@ -4,16 +4,22 @@
  * zero lost deliveries. No timing assertions: this machine's numbers at these
  * sizes mean nothing.
  */
-import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { spawnGroup, stopGroup } from "../../harness/processGroups.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const dir = mkdtempSync(join(tmpdir(), "parley-bench-smoke-"));
+let bench: ChildProcess | undefined;
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  // A bench still running here timed out: SIGTERM lets it stop its servers, as Ctrl-C would.
+  if (bench) await stopGroup(bench, { graceMs: 15_000 });
+  rmSync(dir, { recursive: true, force: true });
+});
 
 interface Report {
   targets: string[];
@@ -26,10 +32,11 @@ interface Report {
 function runBench(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((done) => {
     // process.execPath: the Node 24 that runs the tests (what `npm run bench` uses).
-    const child = spawn(process.execPath, ["bench/run.ts", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawnGroup("npm run bench", process.execPath, ["bench/run.ts", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    bench = child;
     let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.once("exit", (code) => done({ code, output }));
   });
 }

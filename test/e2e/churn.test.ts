@@ -5,9 +5,9 @@
  * The rate limit is raised here: this test is about delivery, not pacing.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { runChurn } from "../support/churn.ts";
+import { runChurn } from "../../harness/churn.ts";
 import { uniqueRoom } from "../support/node.ts";
-import { startWranglerDev, type DevServer } from "../support/wranglerDev.ts";
+import { startWranglerDev, type DevServer } from "../../harness/wranglerDev.ts";
 
 let server: DevServer;
 beforeAll(async () => {

@@ -10,8 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { uniqueRoom } from "../support/node.ts";
-import { messageIds, recordingClient, seqProblems, storedHistory, waitFor } from "../support/transcripts.ts";
-import { freePort, startWranglerDev, type DevServer } from "../support/wranglerDev.ts";
+import { messageIds, queuedId, recordingClient, seqProblems, storedHistory } from "../../harness/transcripts.ts";
+import { waitFor } from "../../harness/waitFor.ts";
+import { freePort } from "../../harness/ports.ts";
+import { startWranglerDev, type DevServer } from "../../harness/wranglerDev.ts";
 
 const persistDir = mkdtempSync(join(tmpdir(), "parley-restart-"));
 let server: DevServer | undefined;
@@ -35,15 +37,19 @@ it("keeps every acknowledged message across a SIGKILL, and the clients resume", 
   let writing = true;
   const writers = clients.slice(0, 2).map(async (c, w) => {
     for (let i = 0; writing; i++) {
-      written.push(c.client.send(`writer ${w} #${i}`));
+      written.push(queuedId(c.client.send(`writer ${w} #${i}`)));
       await new Promise((r) => setTimeout(r, 15));
     }
   });
-  await new Promise((r) => setTimeout(r, 700));
-  const acknowledged = clients.flatMap((c) => messageIds(c.events));
+  // Mid-stream: once the room has acknowledged a few (however long that takes on a busy machine).
+  const heard = () => clients.flatMap((c) => messageIds(c.events));
+  await waitFor(() => heard().length > 10, 30_000, "the first acknowledgements");
+  const acknowledged = heard();
   await server.kill();
   await waitFor(() => clients.every((c) => c.client.state === "reconnecting"), 10_000, "clients noticing the crash");
-  await new Promise((r) => setTimeout(r, 300)); // messages written while the server is down wait in outboxes
+  // Messages written while the server is down wait in outboxes.
+  const writtenAtCrash = written.length;
+  await waitFor(() => written.length >= writtenAtCrash + 4, 10_000, "messages written while the server is down");
   server = await startWranglerDev({ port, persistDir, vars });
   await new Promise((r) => setTimeout(r, 300));
   writing = false;
@@ -62,7 +68,7 @@ it("keeps every acknowledged message across a SIGKILL, and the clients resume", 
 
   // Every client resumed: same transcript as the history, no gap, nothing twice.
   const last = history.at(-1)!.seq;
-  await waitFor(() => clients.every((c) => (c.client.lastSeq ?? 0) >= last), 10_000, "clients caught up");
+  await waitFor(() => clients.every((c) => (c.client.lastSeq ?? 0) >= last), 30_000, "clients caught up");
   for (const c of clients) {
     const mine = c.events.filter((e) => e.seq <= last);
     expect(seqProblems(mine)).toEqual([]);

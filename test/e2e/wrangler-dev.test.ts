@@ -2,11 +2,13 @@
  * The whole system as a user runs it: a real `wrangler dev`, real WebSocket
  * clients from Node, and the static client page served by Workers Static Assets.
  */
+import { createServer as createHttpServer } from "node:http";
 import { createServer, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RoomEvent } from "../../src/protocol/frames.ts";
 import { join, uniqueRoom } from "../support/node.ts";
-import { PortTakenError, startOnFreePort, startWranglerDev, type DevServer } from "../support/wranglerDev.ts";
+import { PortTakenError, startOnFreePort } from "../../harness/ports.ts";
+import { startWranglerDev, type DevServer } from "../../harness/wranglerDev.ts";
 
 let server: DevServer;
 const isEvent = (frame: { type: string }): frame is RoomEvent => "seq" in frame;
@@ -58,7 +60,7 @@ describe("wrangler dev", () => {
     for (let i = 0; i < 3; i++) alice.socket.send({ type: "message", text: `missed ${i}`, id: `a-missed-${i}` });
     for (let i = 0; i < 3; i++) await alice.socket.nextMessage((m) => m.text === `missed ${i}`);
     const back = await join(server.url, room, "bob", { since: lastSeenByBob, session: bob.welcome.session });
-    expect(back.welcome.events.map((e) => (e.type === "message" ? e.text : e.type))).toEqual(["missed 0", "missed 1", "missed 2"]);
+    expect(back.welcome.events.map((e) => (e.type === "message" && "text" in e ? e.text : e.type))).toEqual(["missed 0", "missed 1", "missed 2"]);
     expect(back.welcome.events.map((e) => e.seq)).toEqual([lastSeenByBob + 1, lastSeenByBob + 2, lastSeenByBob + 3]);
 
     // Bob leaves for good: alice sees it.
@@ -96,6 +98,18 @@ describe("startWranglerDev", () => {
       await expect(startWranglerDev({ port })).rejects.toThrow(/exited early[\s\S]*Address already in use/);
     } finally {
       blocker.close();
+    }
+  });
+
+  it("does not take another server that answers on its port for itself", async () => {
+    // What a parallel test file's server would look like, had it bound the port first.
+    const impostor = createHttpServer((_, response) => response.end('{"ok":true}'));
+    await new Promise<void>((listening) => impostor.listen(0, "127.0.0.1", listening));
+    const port = (impostor.address() as AddressInfo).port;
+    try {
+      await expect(startWranglerDev({ port })).rejects.toThrow(/exited early[\s\S]*Address already in use/);
+    } finally {
+      impostor.close();
     }
   });
 

@@ -33,7 +33,10 @@ export const anyValue = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
 );
 
-const KNOWN_TYPES = ["join", "message", "rename", "typing", "history"] as const;
+const KNOWN_TYPES = [
+  "join", "message", "rename", "typing", "history",
+  "edit", "delete", "kick", "ban", "bans", "unban", "settings", "members",
+] as const;
 
 /** An object that looks like a client frame, with any subset of fields, valid or not. */
 export const frameObject = fc
@@ -49,10 +52,19 @@ export const frameObject = fc
       limit: fc.oneof(fc.integer({ min: -5, max: 150 }), anyValue),
       session: fc.oneof(fc.stringMatching(/^[0-9a-f]{32}$/), anyValue),
       // Fields the server owns: a client must not be able to set them.
-      seq: anyValue,
+      seq: fc.oneof(fc.nat(60), anyValue),
       ts: anyValue,
       from: fc.oneof(fc.record({ id: nastyString(), name: nastyString() }), anyValue),
-      member: anyValue,
+      member: fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/), anyValue),
+      // The fields of edits and owners' frames.
+      minutes: fc.oneof(fc.integer({ min: -2, max: 600_000 }), anyValue),
+      reason: fc.oneof(nastyString(30), anyValue),
+      ban: fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/), anyValue),
+      topic: fc.oneof(nastyString(30), anyValue),
+      slowModeSeconds: fc.oneof(fc.integer({ min: -2, max: 4000 }), anyValue),
+      locked: fc.oneof(fc.boolean(), anyValue),
+      after: fc.oneof(fc.nat(50), fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/), anyValue),
+      ownerKey: fc.oneof(fc.stringMatching(/^[!-~]{8,50}$/), anyValue),
     },
     { requiredKeys: [] },
   )

@@ -3,8 +3,8 @@
  * it records every frame and lets a test wait for the next one that matches.
  * Openers (test/workerd/socket.ts, test/support/node.ts) adapt a real socket.
  */
-import type { ClientFrame, MessageEvent, ServerFrame, WelcomeFrame } from "../../src/protocol/frames.ts";
-import { decodeServerFrame } from "../../src/protocol/validate.ts";
+import type { ClientFrame, ServerFrame, SpokenMessage, WelcomeFrame } from "../../src/protocol/frames.ts";
+import { decodeServerFrame, type ReceivedFrame } from "../../src/protocol/decode.ts";
 
 /** What TestSocket needs from a platform WebSocket. */
 export interface SocketPort {
@@ -37,27 +37,38 @@ export function portOf(ws: StandardSocket): SocketPort {
 
 type Predicate = (frame: ServerFrame) => boolean;
 type Close = { code: number; reason: string };
-export type JoinOptions = { since?: number; session?: string };
+export type JoinOptions = { since?: number; session?: string; ownerKey?: string };
 
 export class TestSocket {
   /** Every parsed frame received, in order. */
   readonly frames: ServerFrame[] = [];
   /** Text frames that were not JSON (e.g. `pong`). */
   readonly rawFrames: string[] = [];
+  /**
+   * Frames the client-side decoder refused or did not know: the room must
+   * never send one, so every wait fails once there is one.
+   */
+  readonly problems: string[] = [];
   /** How many `events` frames arrived (their events are in `frames`, one by one). */
   batches = 0;
   closed: Close | undefined;
   readonly #port: SocketPort;
   #cursor = 0;
-  #waiters: { predicate: Predicate; resolve: (frame: ServerFrame) => void }[] = [];
+  #waiters: { predicate: Predicate; resolve: (frame: ServerFrame) => void; fail: (error: Error) => void }[] = [];
   #closeWaiters: ((close: Close) => void)[] = [];
 
   constructor(port: SocketPort) {
     this.#port = port;
     port.onText((text) => {
-      const frame = decodeServerFrame(text);
-      if (!frame) {
+      if (!text.startsWith("{")) {
         this.rawFrames.push(text);
+        return;
+      }
+      const decoded = decodeServerFrame(text);
+      const frame = decoded.kind === "frame" && isKnown(decoded.frame) ? decoded.frame : undefined;
+      if (!frame) {
+        this.problems.push(`${decoded.kind === "malformed" ? decoded.problem : "not a known frame"}: ${text.slice(0, 200)}`);
+        this.#settle();
         return;
       }
       // A batch is handled as if each event had come alone, as clients must.
@@ -98,6 +109,10 @@ export class TestSocket {
           clearTimeout(timer);
           resolve(frame);
         },
+        fail: (error: Error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
       };
       const timer = setTimeout(() => {
         this.#waiters = this.#waiters.filter((w) => w !== waiter);
@@ -108,14 +123,28 @@ export class TestSocket {
     });
   }
 
-  /** The next chat message event that satisfies `where`. */
-  nextMessage(where: (message: MessageEvent) => boolean = () => true, timeoutMs?: number): Promise<MessageEvent> {
-    return this.next((f) => f.type === "message" && "seq" in f && where(f), timeoutMs) as Promise<MessageEvent>;
+  /** The next chat message event (not a deleted one) that satisfies `where`. */
+  nextMessage(where: (message: SpokenMessage) => boolean = () => true, timeoutMs?: number): Promise<SpokenMessage> {
+    return this.next((f) => f.type === "message" && !("deleted" in f) && where(f), timeoutMs) as Promise<SpokenMessage>;
   }
 
   /** The next frame of a given type. */
   nextOf<T extends ServerFrame["type"]>(type: T, timeoutMs?: number): Promise<Extract<ServerFrame, { type: T }>> {
     return this.next((f) => f.type === type, timeoutMs) as Promise<Extract<ServerFrame, { type: T }>>;
+  }
+
+  /**
+   * Resolves once `condition` (about what has arrived so far) holds; rejects
+   * after `timeoutMs`. For a test to wait for what it expects before `drain`
+   * checks that nothing else came: a quiet period alone ends early whenever a
+   * busy machine pauses the room for longer than it.
+   */
+  async until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last frames: ${JSON.stringify(this.frames.slice(-5))}`);
+      await sleep(10);
+    }
   }
 
   /** Waits until nothing arrives for `quietMs`, then returns every frame not yet consumed. */
@@ -125,6 +154,7 @@ export class TestSocket {
       seen = this.frames.length;
       await sleep(quietMs);
     }
+    if (this.problems.length > 0) throw new Error(`the room sent a frame clients refuse: ${this.problems[0]}`);
     const rest = this.frames.slice(this.#cursor);
     this.#cursor = this.frames.length;
     return rest;
@@ -146,6 +176,10 @@ export class TestSocket {
   }
 
   #settle(): void {
+    if (this.problems.length > 0) {
+      for (const waiter of this.#waiters.splice(0)) waiter.fail(new Error(`the room sent a frame clients refuse: ${this.problems[0]}`));
+      return;
+    }
     while (this.#waiters.length > 0) {
       const waiter = this.#waiters[0]!;
       let index = -1;
@@ -161,6 +195,11 @@ export class TestSocket {
       waiter.resolve(this.frames[index]!);
     }
   }
+}
+
+/** A frame with nothing unknown in it: what the room sends tests, which know every type. */
+function isKnown(frame: ReceivedFrame): frame is ServerFrame {
+  return frame.type !== "unknown" && !("events" in frame && frame.events.some((e) => e.type === "unknown"));
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -5,7 +5,8 @@
  * acknowledged. Used by test/e2e/churn.test.ts (small) and the benchmark (large).
  */
 import { startChaosProxy } from "./chaosProxy.ts";
-import { messageIds, recordingClient, seqProblems, storedHistory, waitFor, type Recorder } from "./transcripts.ts";
+import { messageIds, queuedId, recordingClient, seqProblems, storedHistory, type Recorder } from "./transcripts.ts";
+import { waitFor } from "./waitFor.ts";
 
 export interface ChurnOptions {
   serverUrl: string;
@@ -42,7 +43,7 @@ export async function runChurn(options: ChurnOptions): Promise<ChurnReport> {
       recorder.client.connect();
       clients.push(recorder);
     }
-    await waitFor(() => clients.every((c) => c.client.state === "live"), 15_000, "every client live");
+    await waitFor(() => clients.every((c) => c.client.state === "live"), 30_000, "every client live");
     const firstSeq = Math.max(...clients.map((c) => c.client.lastSeq ?? 0));
 
     let kills = 0;
@@ -56,7 +57,7 @@ export async function runChurn(options: ChurnOptions): Promise<ChurnReport> {
     const sentIds: string[] = [];
     const senders = clients.slice(0, options.senders);
     for (let m = 0; m < options.messagesPerSender; m++) {
-      for (const [s, sender] of senders.entries()) sentIds.push(sender.client.send(`sender ${s} message ${m}`));
+      for (const [s, sender] of senders.entries()) sentIds.push(queuedId(sender.client.send(`sender ${s} message ${m}`)));
       if (m % 10 === 9) await new Promise((r) => setTimeout(r, 20));
     }
     await waitFor(() => senders.every((s) => s.client.outbox.length === 0), options.timeoutMs, "every message acknowledged");

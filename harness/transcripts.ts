@@ -3,8 +3,15 @@
  * every client holds the same gap-free, duplicate-free transcript, equal to
  * the room's stored history.
  */
-import { RoomClient, roomSocketUrl } from "../../src/client/RoomClient.ts";
-import type { RoomEvent } from "../../src/protocol/frames.ts";
+import { RoomClient, roomSocketUrl } from "../src/client/RoomClient.ts";
+import type { Result } from "../src/protocol/validate.ts";
+import type { RoomEvent } from "../src/protocol/frames.ts";
+
+/** The id of a message `RoomClient.send` queued; throws if it refused the text. */
+export function queuedId(sent: Result<{ id: string }>): string {
+  if (!sent.ok) throw new Error(`send refused: ${sent.error.code} ${sent.error.message}`);
+  return sent.value.id;
+}
 
 export interface Recorder {
   client: RoomClient;
@@ -22,22 +29,45 @@ export function recordingClient(baseUrl: string, room: string, name: string): Re
   return recorder;
 }
 
-/** Every stored event of a room, via a fresh connection replaying from seq 0. */
+/**
+ * Every stored event of a room, via a fresh connection replaying from seq 0,
+ * then paging forward with `history after` while the room capped the replay.
+ */
 export async function storedHistory(baseUrl: string, room: string): Promise<RoomEvent[]> {
   const ws = new WebSocket(roomSocketUrl(baseUrl, room));
   const events: RoomEvent[] = [];
   await new Promise<void>((resolve, reject) => {
     let lastSeq = Number.POSITIVE_INFINITY;
+    // With `more`, the replay stops at replayThrough; then pages of `history after` carry the rest.
+    let replayThrough: number | undefined;
+    let paging = false;
     const timer = setTimeout(() => reject(new Error("history replay timed out")), 20_000);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const have = () => events.at(-1)?.seq ?? 0;
+    const next = () => ws.send(JSON.stringify({ type: "history", after: have(), limit: 100 }));
     ws.addEventListener("open", () => ws.send(JSON.stringify({ type: "join", name: "auditor", since: 0 })));
     ws.addEventListener("message", (message) => {
-      const frame = JSON.parse(String(message.data)) as { type: string; events?: RoomEvent[]; lastSeq?: number };
-      if (frame.type === "welcome") lastSeq = frame.lastSeq ?? 0;
-      if (frame.type === "welcome" || frame.type === "events") events.push(...(frame.events ?? []));
-      if (events.length > 0 && events.at(-1)!.seq >= lastSeq) {
-        clearTimeout(timer);
-        resolve();
+      const frame = JSON.parse(String(message.data)) as { type: string; events?: RoomEvent[]; lastSeq?: number; replayThrough?: number; hasMore?: boolean };
+      if (frame.type === "welcome") {
+        lastSeq = frame.lastSeq ?? 0;
+        replayThrough = frame.replayThrough;
       }
+      if (frame.type === "history") {
+        events.push(...(frame.events ?? []));
+        if (frame.hasMore) next();
+        else done();
+        return;
+      }
+      if (frame.type !== "welcome" && frame.type !== "events") return;
+      // Live events (seq beyond the replay) are left out while paging: the pages bring them in order.
+      events.push(...(frame.events ?? []).filter((e) => !paging && (replayThrough === undefined || e.seq <= replayThrough)));
+      if (replayThrough !== undefined && !paging && have() >= replayThrough) {
+        paging = true;
+        next();
+      } else if (replayThrough === undefined && events.length > 0 && have() >= lastSeq) done();
     });
     ws.addEventListener("error", () => reject(new Error("history replay failed")));
   });
@@ -57,12 +87,4 @@ export function seqProblems(events: RoomEvent[]): string[] {
     if (cur !== prev + 1) problems.push(`seq ${prev} followed by ${cur}`);
   }
   return problems;
-}
-
-export async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }

@@ -7,6 +7,7 @@ import { unreachable, type Member, type MessageEvent, type RoomEvent } from "../
 import { moderationEventText } from "../client/chat/moderationText.ts";
 import type { RoomPresence } from "../client/RoomClient.ts";
 import { sanitize } from "./sanitize.ts";
+import { readableLinks } from "../client/linkify.ts";
 
 /**
  * Colour on or off: off with NO_COLOR (any non-empty value, see no-color.org),
@@ -106,7 +107,8 @@ export class Formatter {
     const head = event.action === true ? `* ${this.name(event.from)} ` : `<${this.name(event.from)}> `;
     // "<name> " and "* name " are both three columns wider than the name; "HH:MM #seq " is 7 wider than the seq.
     const width = 3 + [...sanitize(event.from.name)].length;
-    const [first = "", ...rest] = sanitize(event.text, { multiline: true }).split("\n");
+    // A link prints as it really goes: a look-alike host in punycode, no bidi controls.
+    const [first = "", ...rest] = sanitize(readableLinks(event.text), { multiline: true }).split("\n");
     const indent = " ".repeat(7 + seq.length + width);
     const edited = event.edited === undefined ? "" : ` ${this.dim("(edited)")}`;
     return [

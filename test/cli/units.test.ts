@@ -132,6 +132,14 @@ describe("formatting", () => {
     expect(line).toBe("09:05 #1 <evil> gotcha^M<admin> fake");
   });
 
+  it("prints a link as it really goes: a look-alike host in punycode, its bidi controls gone", () => {
+    // "раypal.com" with a Cyrillic р and а; a link whose end is reversed to look like a picture.
+    expect(plain.event(message("pay at https://\u0440\u0430ypal.com/login now"))).toEqual(["09:05 #1 <bob> pay at https://xn--ypal-43d9g.com/login now"]);
+    expect(plain.event(message("see https://example.com/\u202Egnp.exe"))).toEqual(["09:05 #1 <bob> see https://example.com/gnp.exe"]);
+    // Outside links, a bidi control stays visible rather than silently reordering.
+    expect(plain.event(message("\u202Eoops"))).toEqual(["09:05 #1 <bob> <U+202E>oops"]);
+  });
+
   it("colours names (own name bold) and dims times, only when asked", () => {
     const color = new Formatter({ color: true, selfId: () => "a1" });
     const [line] = color.event({ type: "message", seq: 1, ts, from: alice, text: "hi" });

@@ -1,6 +1,6 @@
 /** Pure helpers of the browser client: links, routes, recent rooms, typing line (run in Node). */
 import { describe, expect, it } from "vitest";
-import { linkify, linkText, safeHref } from "../../src/web/linkify.ts";
+import { linkify, linkText, safeHref } from "../../src/client/linkify.ts";
 import { stopOffer } from "../../src/web/chat/stopOffer.ts";
 import { isRecentRoom } from "../../src/web/recentRooms.ts";
 import { roomFromInput, roomLabel, routeFor } from "../../src/web/route.ts";

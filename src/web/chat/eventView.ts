@@ -8,7 +8,7 @@
 import { unreachable, type Member, type RoomEvent, type RoomSettings } from "../../protocol/frames.ts";
 import { el, type Child } from "../dom.ts";
 import { localeDateTime, localeTime } from "../readableText.ts";
-import { linkify } from "../linkify.ts";
+import { linkify } from "../../client/linkify.ts";
 
 export const NAME_COLORS = 8;
 

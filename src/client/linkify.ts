@@ -1,7 +1,8 @@
 /**
- * Finds web links in message text. The result is plain data; the renderer
- * turns `link` parts into anchors with textContent, so nothing here is ever
- * parsed as HTML. Only http and https links qualify: `javascript:`, `data:`
+ * Finds web links in message text, for both apps. The result is plain data;
+ * the browser turns `link` parts into anchors with textContent, so nothing
+ * here is ever parsed as HTML, and the terminal prints each link as it reads
+ * (its emulator makes links of them itself). Only http and https links qualify: `javascript:`, `data:`
  * and friends stay text.
  *
  * A link's text must not lie about where it goes: bidirectional controls are
@@ -31,6 +32,13 @@ export function linkify(text: string): TextPart[] {
   }
   if (last < text.length) parts.push({ kind: "text", text: text.slice(last) });
   return parts;
+}
+
+/** The text with every link written as `linkText` shows it: what a terminal prints. */
+export function readableLinks(text: string): string {
+  return linkify(text)
+    .map((part) => part.text)
+    .join("");
 }
 
 // Embeddings, overrides, isolates and marks: they reorder or hide text without being seen.

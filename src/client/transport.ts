@@ -34,7 +34,10 @@ export type SocketFactory = (url: string) => SocketLike;
 const CONNECTING = 0;
 const OPEN = 1;
 
-/** Close codes after which reconnecting would be wrong: a goodbye, a newer tab took the session, a flood. */
+/**
+ * Close codes after which reconnecting would be wrong: a goodbye, a session
+ * taken over (4001, from servers before shared sessions), a flood, a kick or a ban.
+ */
 const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
   CLOSE_CODES.normal,
   CLOSE_CODES.replaced,

@@ -26,7 +26,7 @@ export interface Limits {
   RECONNECT_GRACE_MS: number;
   /** Newest events whose client ids are remembered for idempotent resends. */
   DEDUP_WINDOW: number;
-  /** A full room closes sockets that connected this long ago without joining. */
+  /** A socket that has not joined this long after connecting is closed (1008), in any room. */
   JOIN_TIMEOUT_MS: number;
   /** Rooms with at least this many sockets batch what they broadcast: message bursts, join storms. */
   BATCH_SOCKETS: number;

@@ -37,7 +37,22 @@ describe("idempotent resends", () => {
     second.socket.close(1000);
   });
 
-  it("keys ids by sender name: the same id from someone else is a new message", async () => {
+  it("keys ids by member, never by name: another member who takes the name later cannot claim an id", async () => {
+    const room = uniqueRoom();
+    const first = await join(room, "alice");
+    first.socket.send({ type: "message", text: "the real one", id: "next-1" });
+    const original = await first.socket.nextOf("message");
+    first.socket.close(1000);
+    // Someone else joins under the freed name and sends the same id first-hand.
+    const impostor = await join(room, "alice");
+    impostor.socket.send({ type: "message", text: "an impostor", id: "next-1" });
+    const stored = await impostor.socket.nextMessage((m) => m.text === "an impostor");
+    expect(stored.seq).toBeGreaterThan(original.seq);
+    expect(stored.from.id).not.toBe(original.from.id);
+    impostor.socket.close(1000);
+  });
+
+  it("keys ids by sender: the same id from someone else is a new message", async () => {
     const room = uniqueRoom();
     const alice = await join(room, "alice");
     const bob = await join(room, "bob");

@@ -60,14 +60,25 @@ export async function runChurn(options: ChurnOptions): Promise<ChurnReport> {
       for (const [s, sender] of senders.entries()) sentIds.push(queuedId(sender.client.send(`sender ${s} message ${m}`)));
       if (m % 10 === 9) await new Promise((r) => setTimeout(r, 20));
     }
-    await waitFor(() => senders.every((s) => s.client.outbox.length === 0), options.timeoutMs, "every message acknowledged");
+    await waitFor(
+      () => senders.every((s) => s.client.outbox.length === 0),
+      options.timeoutMs,
+      "every message acknowledged",
+      () => senders.map((s) => `${s.client.self?.name ?? "?"} ${s.client.state}, ${s.client.outbox.length} unacknowledged`).join("; "),
+    );
     sending = false;
     await chaos;
     const expected = new Set(sentIds);
+    const held = (c: Recorder) => messageIds(c.events).filter((id) => expected.has(id)).length;
     await waitFor(
-      () => clients.every((c) => c.client.state === "live" && messageIds(c.events).filter((id) => expected.has(id)).length >= sentIds.length),
+      () => clients.every((c) => c.client.state === "live" && held(c) >= sentIds.length),
       options.timeoutMs,
       "every client holding every message",
+      () =>
+        clients
+          .filter((c) => c.client.state !== "live" || held(c) < sentIds.length)
+          .map((c) => `${c.client.self?.name ?? "?"} ${c.client.state} lastSeq=${c.client.lastSeq} holds ${held(c)}/${sentIds.length}, ${c.reconnects} reconnects, last event seq ${c.events.at(-1)?.seq}`)
+          .join("; "),
     );
 
     const history = (await storedHistory(options.serverUrl, options.room)).filter((e) => e.seq > firstSeq);

@@ -25,7 +25,9 @@ it("gives every client the same gap-free, duplicate-free transcript, equal to th
     senders: 5,
     messagesPerSender: 300,
     killEveryMs: 150,
-    timeoutMs: 45_000,
+    // Generous: on a loaded machine a reconnecting client may take a while to catch
+    // up; the failure message names every client still behind and where it is.
+    timeoutMs: 90_000,
   });
   console.log("churn", JSON.stringify(report));
   expect(report.kills).toBeGreaterThan(10);
@@ -36,4 +38,4 @@ it("gives every client the same gap-free, duplicate-free transcript, equal to th
   expect(report.stored).toBe(1500);
   expect(report.gaps).toEqual([]);
   expect(report.divergent).toBe(0);
-}, 60_000);
+}, 200_000);

@@ -31,9 +31,14 @@ export class Editing {
     if (!message || "deleted" in message) return errorFrame("not_found", `there is no message ${frame.seq} to edit`);
     if (message.from.id !== by.id) return errorFrame("forbidden", "you can only edit your own messages");
     if (message.text === frame.text) return undefined;
-    const ts = Date.now();
-    this.#events.rewrite({ ...message, text: frame.text, edited: ts });
-    this.#broadcaster.publish(this.#events.append((seq, now) => ({ type: "edited", seq, ts: now, target: message.seq, by, text: frame.text })));
+    // The message's `edited` is the `edited` event's own ts, so a replay and the live news agree.
+    let editedAt = 0;
+    const news = this.#events.append((seq, ts) => {
+      editedAt = ts;
+      return { type: "edited", seq, ts, target: message.seq, by, text: frame.text };
+    });
+    this.#events.rewrite({ ...message, text: frame.text, edited: editedAt });
+    this.#broadcaster.publish(news);
     return undefined;
   }
 

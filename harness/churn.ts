@@ -60,24 +60,30 @@ export async function runChurn(options: ChurnOptions): Promise<ChurnReport> {
       for (const [s, sender] of senders.entries()) sentIds.push(queuedId(sender.client.send(`sender ${s} message ${m}`)));
       if (m % 10 === 9) await new Promise((r) => setTimeout(r, 20));
     }
+    // A client that stopped for good will never catch up: say why at once.
+    const noneClosed = () => {
+      const closed = clients.find((c) => c.closed !== undefined);
+      if (closed) throw new Error(`${closed.client.self?.name ?? "a client"} stopped for good: ${closed.closed}`);
+      return true;
+    };
     await waitFor(
-      () => senders.every((s) => s.client.outbox.length === 0),
+      () => noneClosed() && senders.every((s) => s.client.outbox.length === 0),
       options.timeoutMs,
       "every message acknowledged",
-      () => senders.map((s) => `${s.client.self?.name ?? "?"} ${s.client.state}, ${s.client.outbox.length} unacknowledged`).join("; "),
+      () => senders.map((s) => `${s.client.self?.name ?? "?"} ${s.client.state}${s.closed ? ` (${s.closed})` : ""}, ${s.client.outbox.length} unacknowledged`).join("; "),
     );
     sending = false;
     await chaos;
     const expected = new Set(sentIds);
     const held = (c: Recorder) => messageIds(c.events).filter((id) => expected.has(id)).length;
     await waitFor(
-      () => clients.every((c) => c.client.state === "live" && held(c) >= sentIds.length),
+      () => noneClosed() && clients.every((c) => c.client.state === "live" && held(c) >= sentIds.length),
       options.timeoutMs,
       "every client holding every message",
       () =>
         clients
           .filter((c) => c.client.state !== "live" || held(c) < sentIds.length)
-          .map((c) => `${c.client.self?.name ?? "?"} ${c.client.state} lastSeq=${c.client.lastSeq} holds ${held(c)}/${sentIds.length}, ${c.reconnects} reconnects, last event seq ${c.events.at(-1)?.seq}`)
+          .map((c) => `${c.client.self?.name ?? "?"} ${c.client.state}${c.closed ? ` (${c.closed})` : ""} lastSeq=${c.client.lastSeq} holds ${held(c)}/${sentIds.length}, ${c.reconnects} reconnects, last event seq ${c.events.at(-1)?.seq}`)
           .join("; "),
     );
 

@@ -17,12 +17,15 @@ export interface Recorder {
   client: RoomClient;
   events: RoomEvent[];
   reconnects: number;
+  /** Why the client stopped for good, if it did (it never should in these scenarios). */
+  closed?: string;
 }
 
 export function recordingClient(baseUrl: string, room: string, name: string): Recorder {
   const client = new RoomClient({ url: roomSocketUrl(baseUrl, room), name, backoff: { initialMs: 100, maxMs: 1000 } });
   const recorder: Recorder = { client, events: [], reconnects: 0 };
   client.on("event", (event) => recorder.events.push(event));
+  client.on("closed", (r) => (recorder.closed = `${r.code} ${r.reason}${r.error ? ` (${r.error.code}: ${r.error.message})` : ""}`));
   client.on("state", (state) => {
     if (state === "reconnecting") recorder.reconnects += 1;
   });

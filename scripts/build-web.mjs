@@ -28,8 +28,9 @@ const OUT_DIR = join(ROOT, "public/build");
 // Same filesystem as public/ (rename must not cross devices), ignored by git and by wrangler's watchers.
 const WORK_DIR = join(ROOT, "node_modules/.cache/parley-web");
 const LOCK_DIR = join(WORK_DIR, "lock");
-// 25 KB until issue 13 added the moderation UI (menus, settings panel, ban list) and its protocol checks.
-const BUDGET_BYTES = 30 * 1024;
+// 25 KB until issue 13 added the moderation UI (menus, settings panel, ban list) and its protocol checks;
+// 31 KB since the client tells its own lost join from someone else's name (it was 22 bytes over 30).
+const BUDGET_BYTES = 31 * 1024;
 const LOCK_STALE_MS = 60_000;
 const LOCK_WAIT_MS = 120_000;
 

@@ -90,6 +90,12 @@ export interface RoomSessionListener {
 /** A join error after which the same join cannot succeed. */
 const JOIN_REFUSALS: ReadonlySet<ErrorFrame["code"]> = new Set(["name_invalid", "name_taken", "bad_request", "banned", "room_locked"]);
 const isJoinRefusal = (error: ErrorFrame) => JOIN_REFUSALS.has(error.code);
+/**
+ * How long `name_taken` on a later attempt is taken for this client's own
+ * earlier connection: a join the room took whose welcome was lost leaves a
+ * member holding the name until its reconnect grace (5 s by default) ends.
+ */
+const OWN_NAME_PATIENCE_MS = 15_000;
 /** How long to wait before asking again when the room said rate_limited without saying how long. */
 const DEFAULT_RETRY_MS = 1000;
 /**
@@ -119,6 +125,10 @@ export class RoomSession {
   #welcomed = false;
   /** The room's lastSeq in the latest welcome: events up to it are replay. */
   #replayEnd = 0;
+  /** Joins sent so far, on every connection (in the URL or as a frame). */
+  #joinsSent = 0;
+  /** When the room first answered name_taken to a later attempt, in a row (reset by a welcome). */
+  #nameTakenSince: number | undefined;
   /** room_full on this attempt: it explains a final close that follows. */
   #joinError: ErrorFrame | undefined;
   readonly #historyWaiters = new Map<number, ((page: HistoryFrame) => void)[]>();
@@ -241,6 +251,7 @@ export class RoomSession {
   #attemptUrl(): string {
     // Secrets (the session token, an owner key) never go in a URL: those joins send a frame.
     this.#joinInUrl = this.#token === undefined && this.#ownerKey === undefined;
+    if (this.#joinInUrl) this.#joinsSent += 1;
     return this.#joinInUrl ? joinUrl(this.#url, this.#name, this.#lastSeq) : this.#url;
   }
 
@@ -254,7 +265,7 @@ export class RoomSession {
     if (this.#token !== undefined) join.session = this.#token;
     if (this.#ownerKey !== undefined) join.ownerKey = this.#ownerKey;
     // The join is not paced: the room counts it, but the bucket is full on a new connection.
-    this.#socket.send(encodeClientFrame(join));
+    if (this.#socket.send(encodeClientFrame(join))) this.#joinsSent += 1;
   }
 
   #onClosed(end: SocketEnd): void {
@@ -334,7 +345,20 @@ export class RoomSession {
     }
   }
 
+  /**
+   * Whether a `name_taken` may be this client's own doing: an earlier join of
+   * it went out (the room may have taken it without the welcome arriving),
+   * and the clash has not lasted longer than such a leftover could.
+   */
+  #mayHoldOwnName(): boolean {
+    if (this.#joinsSent <= 1) return false;
+    const now = Date.now();
+    this.#nameTakenSince ??= now;
+    return now - this.#nameTakenSince < OWN_NAME_PATIENCE_MS;
+  }
+
   #onWelcome(welcome: Received<WelcomeFrame>): void {
+    this.#nameTakenSince = undefined;
     this.#socket.established();
     const fresh = this.#lastSeq === undefined || welcome.reset === true;
     // A reset room starts its seqs over: what we held belongs to another history.
@@ -440,6 +464,11 @@ export class RoomSession {
 
   #onError(error: ErrorFrame): void {
     if (!this.#welcomed && isJoinRefusal(error)) {
+      if (error.code === "name_taken" && this.#mayHoldOwnName()) {
+        // Most likely our own earlier join, whose welcome was lost: it holds the name until its grace ends.
+        this.#socket.drop("name held by an earlier join");
+        return;
+      }
       this.close({ code: CLOSE_CODES.normal, reason: error.message, error });
       return;
     }

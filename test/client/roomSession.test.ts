@@ -121,6 +121,41 @@ describe("RoomSession: joining", () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it("stops at once when the first join's name is taken: someone else has it", () => {
+    const { server, session, log } = setup();
+    session.connect();
+    server.latest.accept().push({ type: "error", code: "name_taken", message: "taken" });
+    expect(log).toEqual(["closed 1000 taken (name_taken)"]);
+    expect(server.sockets).toHaveLength(1);
+  });
+
+  it("takes name_taken on a later attempt for its own lost join, retries, and stops only when it lasts", () => {
+    const { server, session, log } = setup();
+    // The first connection's join went out but its welcome never came: the room may hold the name for it.
+    session.connect();
+    server.latest.accept().drop();
+    vi.advanceTimersByTime(RETRY_MS);
+    server.latest.accept().push({ type: "error", code: "name_taken", message: "taken" });
+    expect(log.at(-1)).toBe("down");
+    // Once that leftover's grace is over, the next attempt gets in.
+    vi.advanceTimersByTime(1000);
+    server.latest.accept().push(welcome({ lastSeq: 0 }));
+    expect(session.welcomed).toBe(true);
+
+    // Dropped again, and this time the name stays taken: after the patience runs out, it stops.
+    server.latest.drop();
+    const before = server.sockets.length;
+    let answered = before;
+    for (let i = 0; i < 200 && !log.at(-1)!.startsWith("closed"); i++) {
+      vi.advanceTimersByTime(250);
+      while (server.sockets.length > answered) server.sockets[answered++]!.accept().push({ type: "error", code: "name_taken", message: "taken" });
+    }
+    expect(log.at(-1)).toBe("closed 1000 taken (name_taken)");
+    const attempts = server.sockets.length - before;
+    expect(attempts).toBeGreaterThan(3);
+    expect(attempts).toBeLessThan(30);
+  });
+
   it("does not stop for the same errors once welcomed (a rename refused, a bad frame)", () => {
     const { server, join, log } = setup();
     const ws = join();

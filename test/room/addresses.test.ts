@@ -3,7 +3,7 @@
  * defaults: a script with many sockets on one address gets one address's
  * share. Each test uses addresses of its own.
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { exports } from "cloudflare:workers";
 import { join, openSocket, ORIGIN, uniqueRoom } from "../workerd/socket.ts";
 
@@ -95,5 +95,28 @@ describe("per address", () => {
     expect(other.welcome.self.name).toBe("someone");
     back.close(1000);
     other.socket.close(1000);
+  });
+});
+
+describe("the room's refusal log line", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("names a private room by 8 characters of its id, and never the client address", async () => {
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(" ")));
+    const created = (await (await exports.default.fetch(`${ORIGIN}/api/rooms`, { method: "POST", headers: { "CF-Connecting-IP": freshAddress() } })).json()) as { room: string };
+    const room = created.room;
+    const address = freshAddress();
+    const sockets = [];
+    for (let i = 0; i < 20; i++) sockets.push(await openSocket(room, { "CF-Connecting-IP": address }));
+    const refused = await exports.default.fetch(`${ORIGIN}/api/rooms/${room}/ws`, { headers: { Upgrade: "websocket", "CF-Connecting-IP": address } });
+    expect(refused.status).toBe(429);
+    await refused.body?.cancel();
+    const line = lines.find((l) => l.includes("too_many_connections"));
+    expect(line).toContain(`private:${room.slice(0, 8)}`);
+    const output = lines.join("\n");
+    expect(output).not.toContain(room.slice(0, 9));
+    expect(output).not.toContain(address);
+    for (const s of sockets) s.close(1000);
   });
 });

@@ -61,7 +61,8 @@ describe("the page", () => {
       expect(response.status, file).toBe(200);
       gzipped += gzipSync(Buffer.from(await response.arrayBuffer()), { level: 9 }).byteLength;
     }
-    expect(gzipped).toBeLessThan(30 * 1024);
+    // The budget scripts/build-web.mjs enforces (BUDGET_BYTES), checked again on what is served.
+    expect(gzipped).toBeLessThan(31 * 1024);
   });
 
   it("creates a private room in one click and lands in it with the link ready to share", async () => {

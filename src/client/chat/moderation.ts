@@ -123,7 +123,8 @@ function parseEdit(argument: string): ModerationCommand | { kind: "invalid"; mes
   if (argument === "") return { kind: "invalid", message: EDIT_USAGE };
   const [first = "", ...rest] = argument.split(/\s+/);
   const seq = parseSeq(first);
-  if (seq === undefined) return { kind: "edit", text: argument };
+  // "#x" is a mistyped seq more likely than text that starts with it.
+  if (seq === undefined) return /^#\S/.test(first) ? { kind: "invalid", message: EDIT_USAGE } : { kind: "edit", text: argument };
   // A number alone is more likely a forgotten text than a new text "42".
   const text = argument.slice(first.length).trim();
   return rest.length === 0 || text === "" ? { kind: "invalid", message: EDIT_USAGE } : { kind: "edit", seq, text };

@@ -78,7 +78,7 @@ describe("editing and moderating commands (opted into with MODERATION)", () => {
     expect(parseCommand("/edit #42   fixed  typo ")).toEqual({ kind: "edit", seq: 42, text: "fixed  typo" });
     expect(parseCommand("/edit fixed typo")).toEqual({ kind: "edit", text: "fixed typo" });
     expect(parseCommand("/edit 2 cats\nand dogs")).toEqual({ kind: "edit", seq: 2, text: "cats\nand dogs" });
-    for (const bad of ["/edit", "/edit 42", "/edit #42  "]) expect(parseCommand(bad)).toMatchObject({ kind: "invalid", message: expect.stringContaining("/edit [#SEQ] TEXT") });
+    for (const bad of ["/edit", "/edit 42", "/edit #42  ", "/edit #LAST new text", "/edit #4x2 new text"]) expect(parseCommand(bad)).toMatchObject({ kind: "invalid", message: expect.stringContaining("/edit [#SEQ] TEXT") });
   });
 
   it("reads /delete with a seq only", () => {

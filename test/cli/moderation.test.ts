@@ -55,6 +55,8 @@ describe("an owner and a member", () => {
     bob.type("helo all\r");
     await alice.waitLine(/#\d+ <bob> helo all$/);
     const helo = seqOf(alice.screen, /^<bob> helo all$/);
+    // As a person would: once bob sees it stored (numbered); before that there is no "last message" to edit.
+    await bob.waitLine(/#\d+ <bob> helo all$/);
     bob.type("/edit hello all\r");
     await alice.waitLine(`--- bob edited message #${helo} (bob): hello all`);
     await bob.waitLine(`--- bob edited message #${helo} (bob): hello all`);

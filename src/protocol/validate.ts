@@ -306,8 +306,8 @@ function isSeq(value: unknown, min: number): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= min;
 }
 
-/** UTF-8 length test without encoding the common short frame. */
-function exceedsBytes(text: string, max: number): boolean {
+/** Whether `text` is over `max` bytes of UTF-8, without encoding the common short frame. */
+export function exceedsBytes(text: string, max: number): boolean {
   if (text.length * 3 <= max) return false;
   if (text.length > max) return true;
   return new TextEncoder().encode(text).byteLength > max;

@@ -59,7 +59,7 @@ import { EventLog, type StoredEvent } from "./eventLog.ts";
 import { IdempotentMessages } from "./idempotency.ts";
 import { Moderation } from "./moderation.ts";
 import { Owners } from "./owners.ts";
-import { Presence } from "./presence.ts";
+import { memberOf, Presence } from "./presence.ts";
 import { send } from "./send.ts";
 import { Settings } from "./settings.ts";
 import { MeteredSql, PlainSql, type StorageCounters } from "./sql.ts";
@@ -270,7 +270,7 @@ export class Room extends DurableObject<Env> {
     const now = Date.now();
     this.#broadcaster.due(now);
     for (const session of this.#presence.due(now)) this.#leave(session);
-    for (const [ws, conn] of this.#conns.unjoinedSince(now - this.#limits.JOIN_TIMEOUT_MS)) this.#closeUnjoined(ws, conn);
+    this.#closeStaleUnjoined(now);
     this.#wakeForUnjoined();
     this.#connLog.due(now, { sockets: this.#conns.size, online: this.#presence.size });
   }
@@ -398,9 +398,9 @@ export class Room extends DurableObject<Env> {
       this.#conns.save(ws, conn);
       return;
     }
-    const holder = this.#presence.nameHolder(frame.name);
-    if (holder !== undefined && holder !== earlierSession) {
-      send(ws, errorFrame("name_taken", `someone here is already called ${this.#presence.get(holder)?.member.name ?? frame.name}; pick another name`));
+    const taken = this.#nameTakenBy(frame.name, earlierSession);
+    if (taken !== undefined) {
+      send(ws, errorFrame("name_taken", `someone here is already called ${taken}; pick another name`));
       this.#conns.save(ws, conn);
       return;
     }
@@ -477,10 +477,8 @@ export class Room extends DurableObject<Env> {
 
   #onRename(session: string, member: Member, frame: RenameFrame): Json<ServerFrame> | undefined {
     if (frame.name === member.name) return undefined;
-    const holder = this.#presence.nameHolder(frame.name);
-    if (holder !== undefined && holder !== session) {
-      return errorFrame("name_taken", `someone here is already called ${this.#presence.get(holder)?.member.name ?? frame.name}`);
-    }
+    const taken = this.#nameTakenBy(frame.name, session);
+    if (taken !== undefined) return errorFrame("name_taken", `someone here is already called ${taken}`);
     this.#presence.rename(session, frame.name);
     const renamed = this.#presence.get(session)!.member;
     this.#broadcaster.announce(
@@ -488,6 +486,13 @@ export class Room extends DurableObject<Env> {
       Date.now(),
     );
     return undefined;
+  }
+
+  /** The name of whoever else online holds a name that clashes with `name` (see nameKey); `self` never clashes with itself. */
+  #nameTakenBy(name: string, self: string | undefined): string | undefined {
+    const holder = this.#presence.nameHolder(name);
+    if (holder === undefined || holder === self) return undefined;
+    return this.#presence.get(holder)?.member.name ?? name;
   }
 
   /** A page of history, paid for from the address's replay budget. */
@@ -616,12 +621,8 @@ export class Room extends DurableObject<Env> {
 
 /** The operator's secret (`wrangler secret put ADMIN_KEY`, or `.dev.vars` locally): every room's owner key. */
 function adminKey(env: Env): string | undefined {
-  const key = (env as Env & { ADMIN_KEY?: unknown }).ADMIN_KEY;
-  return typeof key === "string" && key !== "" ? key : undefined;
-}
-
-function memberOf(id: string, name: string, owner: boolean): Member {
-  return owner ? { id, name, role: "owner" } : { id, name };
+  // Typed as a string, but a local run without `.dev.vars` has none.
+  return env.ADMIN_KEY || undefined;
 }
 
 const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));

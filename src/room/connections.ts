@@ -29,7 +29,7 @@ export class Connections {
   readonly #bySession = new Map<string, Set<WebSocket>>();
   /** How many sockets each address holds: the per-address cap asks on every upgrade. */
   readonly #perAddress = new Map<string, number>();
-  /** Sockets that have not joined yet, oldest first: they are closed after JOIN_TIMEOUT_MS. */
+  /** Sockets that have not joined yet (in no useful order: a save re-adds one): closed after JOIN_TIMEOUT_MS. */
   readonly #unjoined = new Set<WebSocket>();
 
   constructor(ctx: DurableObjectState) {

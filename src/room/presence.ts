@@ -235,6 +235,7 @@ export class Presence {
   }
 }
 
-function memberOf(id: string, name: string, owner: boolean): Member {
+/** A member, with `role: "owner"` only for an owner. */
+export function memberOf(id: string, name: string, owner: boolean): Member {
   return owner ? { id, name, role: "owner" } : { id, name };
 }

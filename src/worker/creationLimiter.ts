@@ -19,10 +19,9 @@ import { DurableObject } from "cloudflare:workers";
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
-import { readLimits } from "../protocol/limits.ts";
+import { workerLimits } from "./limits.ts";
 import { takeToken, type RateRule } from "../protocol/rateLimit.ts";
 import { clientAddress } from "../shared/address.ts";
-import { log } from "../shared/log.ts";
 
 export type CreationDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
 
@@ -54,7 +53,7 @@ const FALLBACK_KEY = "parley creation limiter";
  * how long to wait when the address has none left.
  */
 export async function takeCreation(env: Env, request: Request): Promise<CreationDecision> {
-  const limits = readLimits(env, (key, raw) => log("config_invalid", { key, raw: String(raw) }));
+  const limits = workerLimits(env);
   const rule: RateRule = { burst: limits.ROOM_CREATE_BURST, perSecond: limits.ROOM_CREATES_PER_MINUTE / 60 };
   return creationLimiter(env, clientAddress(request)).take(rule);
 }

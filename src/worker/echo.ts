@@ -11,6 +11,7 @@ import { errorFrame } from "../protocol/encode.ts";
 import { CLOSE_CODES } from "../protocol/frames.ts";
 import type { Limits } from "../protocol/limits.ts";
 import { takeToken } from "../protocol/rateLimit.ts";
+import { exceedsBytes } from "../protocol/validate.ts";
 
 export type EchoLimits = Pick<Limits, "FRAME_MAX_BYTES" | "RATE_BURST" | "RATE_PER_SECOND" | "FLOOD_STRIKES">;
 
@@ -37,20 +38,11 @@ export function handleEcho(limits: EchoLimits): Response {
     }
     tat = decision.tat;
     strikes = 0;
-    if (isOversized(data, limits.FRAME_MAX_BYTES)) {
+    if (typeof data === "string" ? exceedsBytes(data, limits.FRAME_MAX_BYTES) : data.byteLength > limits.FRAME_MAX_BYTES) {
       server.send(errorFrame("bad_frame", `frame is larger than ${limits.FRAME_MAX_BYTES} bytes`));
       return;
     }
     server.send(data);
   });
   return new Response(null, { status: 101, webSocket: client });
-}
-
-/** Whether a frame is over `max` bytes on the wire: UTF-8 bytes of text, or the binary length. */
-function isOversized(data: string | ArrayBuffer, max: number): boolean {
-  if (typeof data !== "string") return data.byteLength > max;
-  // A UTF-16 unit is 1 to 3 UTF-8 bytes: most frames are decided without encoding them.
-  if (data.length * 3 <= max) return false;
-  if (data.length > max) return true;
-  return new TextEncoder().encode(data).byteLength > max;
 }

@@ -7,11 +7,11 @@ import { takeCreation } from "./creationLimiter.ts";
 import { handleEcho } from "./echo.ts";
 import { HttpError, json, requireWebSocket } from "./http.ts";
 import type { ClaimedRoom, CreatedRoom, RoomInfo } from "../protocol/http.ts";
-import { readLimits } from "../protocol/limits.ts";
 import { parseRoomAddress } from "../protocol/validate.ts";
 import { isFlagSet } from "../shared/flags.ts";
 import { log, logPath } from "../shared/log.ts";
 import { requireAllowedOrigin } from "./origin.ts";
+import { workerLimits } from "./limits.ts";
 import { newOwnerKey } from "./ownerKey.ts";
 import { createPrivateRoom, resolveRoom } from "./rooms.ts";
 
@@ -114,7 +114,7 @@ router
   .get("/echo", (request: IRequest, env: Env) => {
     requireWebSocket(request, "/echo");
     requireAllowedOrigin(request, env);
-    return handleEcho(readLimits(env, (key, raw) => log("config_invalid", { key, raw: String(raw) })));
+    return handleEcho(workerLimits(env));
   })
 
   .all("/api/rooms", () => {

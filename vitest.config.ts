@@ -38,6 +38,8 @@ export const CROWD_LIMITS = {
   ADDRESS_JOIN_BURST: "1000",
   ADDRESS_JOINS_PER_SECOND: "1000",
   ADMIN_KEY: TEST_ADMIN_KEY,
+  // Search off is tested here (crowd/searchOff.test.ts): crowds do not depend on it.
+  SEARCH: "off",
 };
 
 /** Small replay caps and a small per-address byte budget, to reach them with a few dozen events. */

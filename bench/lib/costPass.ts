@@ -1,7 +1,9 @@
 /**
  * The cost pass (untimed): SQLite rows read and written by Parley's room per
  * wake, join, chat message (under the retention cap and with pruning), duplicate
- * resend and goodbye, turned into a projected cost at Cloudflare's prices.
+ * resend, reply, reaction, search and goodbye, turned into a projected cost at
+ * Cloudflare's prices; and the same messages with search off (`SEARCH=off`),
+ * so the full-text index's share of a message's cost is its own line.
  *
  * It runs Parley under the workerd runner with a small HISTORY_LIMIT so that
  * pruning starts after a few hundred events. Rows come from the room's
@@ -46,6 +48,14 @@ export interface CostPassResult {
   perMessageUnderCap?: RowsPer;
   perMessagePruning?: RowsPer;
   perDuplicate?: RowsPer;
+  /** A message answering another (`replyTo`): the quote costs no rows, only the message's own. */
+  perReply?: RowsPer;
+  /** A reaction put on a message: the message rewritten with its counts, and the `reactions` event. */
+  perReaction?: RowsPer;
+  /** A search of the room's messages (reads only). */
+  perSearch?: RowsPer;
+  /** A message under the cap in a room with `SEARCH=off`: what the full-text index adds is the difference. */
+  perMessageSearchOff?: RowsPer;
   perLeave?: RowsPer;
   /** USD per million chat messages: requests (incoming messages at 20:1) + rows, under the cap and with pruning. */
   perMillionMessages?: { underCap: CostBreakdown; pruning: CostBreakdown };
@@ -96,6 +106,11 @@ export async function costPass(options: { quick: boolean; forceWrapper?: boolean
     }
     const room = freshRoom("cost", "rows");
     const quiet = () => waitQuiet(server.pid, { maxMs: 20_000 });
+    // Frames sent raw are not awaited one by one: give them time to arrive, then wait for the room to be idle.
+    const settle = async () => {
+      await new Promise((r) => setTimeout(r, 500));
+      await quiet();
+    };
     const stats = () => readRowStats(server.url, room);
     const clients = options.quick ? 5 : 20;
     const underCap = options.quick ? 50 : 100; // clients + underCap events stay under HISTORY_LIMIT
@@ -122,9 +137,22 @@ export async function costPass(options: { quick: boolean; forceWrapper?: boolean
     await new Promise((r) => setTimeout(r, 500));
     await quiet();
     const afterDuplicates = await stats();
+    // Replies, reactions and searches, each a batch of `features` on the newest messages.
+    const newest = afterDuplicates?.lastSeq ?? 0;
+    const features = newest > 20 ? 20 : 0;
+    for (let n = 0; n < features; n++) load.sendRaw(0, JSON.stringify({ type: "message", text: `reply ${n}`, id: `reply-${n}`, replyTo: newest - n }));
+    await settle();
+    const afterReplies = await stats();
+    for (let n = 0; n < features; n++) load.sendRaw(1 % clients, JSON.stringify({ type: "react", seq: newest - n, emoji: "👍", on: true }));
+    await settle();
+    const afterReactions = await stats();
+    for (let n = 0; n < features; n++) load.sendRaw(0, JSON.stringify({ type: "search", q: n % 2 === 0 ? "reply" : "bench" }));
+    await settle();
+    const afterSearches = await stats();
     await load.close();
     await quiet();
     const afterLeaves = await stats();
+    const perMessageSearchOff = await searchOffMessages({ vars, entry: source === "bench-wrapper" ? "bench/rows/entry.js" : undefined, count: underCap });
 
     const firstMessage = per(rowDelta(afterJoins, afterFirst), m0.sent);
     const perMessageUnderCap = per(rowDelta(afterFirst, afterUnderCap), m1.sent);
@@ -143,7 +171,14 @@ export async function costPass(options: { quick: boolean; forceWrapper?: boolean
         return d ? { perDuplicate: d } : {};
       })(),
       ...(() => {
-        const d = per(rowDelta(afterDuplicates, afterLeaves), connected.welcomed);
+        const replies = per(rowDelta(afterDuplicates, afterReplies), features);
+        const reactions = per(rowDelta(afterReplies, afterReactions), features);
+        const searches = per(rowDelta(afterReactions, afterSearches), features);
+        return { ...(replies ? { perReply: replies } : {}), ...(reactions ? { perReaction: reactions } : {}), ...(searches ? { perSearch: searches } : {}) };
+      })(),
+      ...(perMessageSearchOff ? { perMessageSearchOff } : {}),
+      ...(() => {
+        const d = per(rowDelta(afterSearches, afterLeaves), connected.welcomed);
         return d ? { perLeave: d } : {};
       })(),
       errors: load.counters.errors,
@@ -165,12 +200,42 @@ export async function costPass(options: { quick: boolean; forceWrapper?: boolean
       ["message, under the cap", statementDelta(afterFirst, afterUnderCap, m1.sent)],
       ["message, with pruning", statementDelta(afterUnderCap, afterPruning, m2.sent)],
       ["duplicate resend", statementDelta(afterPruning, afterDuplicates, duplicates)],
-      ["goodbye (left)", statementDelta(afterDuplicates, afterLeaves, connected.welcomed)],
+      ["reply", statementDelta(afterDuplicates, afterReplies, features)],
+      ["reaction", statementDelta(afterReplies, afterReactions, features)],
+      ["search", statementDelta(afterReactions, afterSearches, features)],
+      ["goodbye (left)", statementDelta(afterSearches, afterLeaves, connected.welcomed)],
     ];
     for (const [op, rows] of breakdown) if (rows) statements[op] = rows;
     if (Object.keys(statements).length > 0) result.statements = statements;
     if (!wake) result.note = "no row counters were readable";
     return result;
+  } finally {
+    await server.stop();
+  }
+}
+
+/**
+ * Rows per message under the cap in a room with full-text search off: the
+ * same messages as "message, under the cap", on a server of its own.
+ */
+async function searchOffMessages(options: { vars: Record<string, string>; entry: string | undefined; count: number }): Promise<RowsPer | undefined> {
+  const server = await startTarget(targetOf("parley", "workerd"), {
+    vars: { ...options.vars, SEARCH: "off" },
+    ...(options.entry === undefined ? {} : { entry: options.entry }),
+  });
+  try {
+    const room = freshRoom("cost", "search-off");
+    const limits = { idleMs: 10_000, maxMs: 60_000 };
+    const load = new LoadRoom(server.url, room, PARLEY_FRAMING);
+    await load.connect(2, { concurrency: 2, timeoutMs: limits.maxMs });
+    await load.messages({ senders: 1, perSender: 1, window: 1, ...limits });
+    await waitQuiet(server.pid, { maxMs: 20_000 });
+    const before = await readRowStats(server.url, room);
+    const sent = await load.messages({ senders: 1, perSender: options.count, window: 1, ...limits });
+    await waitQuiet(server.pid, { maxMs: 20_000 });
+    const after = await readRowStats(server.url, room);
+    await load.close();
+    return per(rowDelta(before, after), sent.sent);
   } finally {
     await server.stop();
   }

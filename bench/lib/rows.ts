@@ -14,6 +14,8 @@ export interface RowStats {
   rowsWritten: number;
   messages?: number;
   joins?: number;
+  /** The room's newest seq. */
+  lastSeq?: number;
   /** Per statement (only the bench's stand-in wrapper, bench/rows/entry.js, gives these). */
   statements?: StatementRows[];
 }
@@ -44,6 +46,7 @@ export async function readRowStats(baseUrl: string, room: string): Promise<RowSt
       rowsWritten: body.rowsWritten,
       ...(typeof body.messages === "number" ? { messages: body.messages } : {}),
       ...(typeof body.joins === "number" ? { joins: body.joins } : {}),
+      ...(typeof body.lastSeq === "number" ? { lastSeq: body.lastSeq } : {}),
       ...(Array.isArray(body.statements) ? { statements: body.statements as StatementRows[] } : {}),
     };
   } catch {

@@ -16,6 +16,8 @@ import {
   ERROR_CODES,
   PROTOCOL_VERSION,
   type Member,
+  type ReactionCounts,
+  type ReplyQuote,
   type RoomEvent,
   type RoomEventType,
   type ServerFrame,
@@ -55,6 +57,11 @@ const member = v.object({ id: v.string(), name: v.string(), role: v.optional(v.l
 const text = v.string();
 const reason = v.optional(v.string());
 const settings = { topic: v.string(), slowModeSeconds: count, locked: v.boolean() };
+const reactionCounts = v.record(v.string(), count) satisfies Schema<ReactionCounts>;
+const replyQuote = v.union([
+  v.object({ seq, from: member, snippet: v.string(), edited: v.optional(v.literal(true)) }),
+  v.object({ seq, from: member, deleted: v.literal(true) }),
+]) satisfies Schema<ReplyQuote>;
 
 const EVENTS = {
   message: v.union([
@@ -67,6 +74,9 @@ const EVENTS = {
       id: v.optional(v.string()),
       action: v.optional(v.literal(true)),
       edited: v.optional(ts),
+      replyTo: v.optional(replyQuote),
+      reactions: v.optional(reactionCounts),
+      mentions: v.optional(v.array(v.string())),
     }),
     v.object({ type: v.literal("message"), seq, ts, from: member, deleted: v.literal(true), id: v.optional(v.string()) }),
   ]),
@@ -78,6 +88,7 @@ const EVENTS = {
     v.object({ type: v.literal("edited"), seq, ts, target: seq, by: member, deleted: v.literal(true) }),
   ]),
   deleted: v.object({ type: v.literal("deleted"), seq, ts, target: seq, by: member }),
+  reactions: v.object({ type: v.literal("reactions"), seq, ts, target: seq, counts: reactionCounts, by: member, emoji: v.string(), on: v.boolean() }),
   kicked: v.object({ type: v.literal("kicked"), seq, ts, member, by: member, reason }),
   banned: v.object({ type: v.literal("banned"), seq, ts, member, by: member, reason, until: v.optional(ts) }),
   settings: v.object({ type: v.literal("settings"), seq, ts, ...settings, by: member }),
@@ -106,6 +117,7 @@ const receivedEvents = v.array(
     EVENTS.renamed,
     EVENTS.edited,
     EVENTS.deleted,
+    EVENTS.reactions,
     EVENTS.kicked,
     EVENTS.banned,
     EVENTS.settings,
@@ -156,6 +168,12 @@ const SCHEMAS = {
   }),
   members: v.object({ type: v.literal("members"), members: v.array(member), online: count, next: v.optional(v.string()) }),
   newcomer: v.object({ type: v.literal("newcomer"), member }),
+  search: v.object({
+    type: v.literal("search"),
+    q: v.string(),
+    results: v.array(v.object({ seq, ts, from: member, snippet: v.string() })),
+    hasMore: v.boolean(),
+  }),
   error: v.object({
     type: v.literal("error"),
     code: v.picklist(ERROR_CODES),

@@ -27,6 +27,8 @@ import {
   type NewcomerNotice,
   type PresenceFrame,
   type RoomEvent,
+  type SearchFrame,
+  type SearchResult,
   type ServerFrame,
   type ServerFrameOf,
   type TypingNotice,
@@ -139,6 +141,11 @@ export function newcomerFrame(member: Member): Json<NewcomerNotice> {
   return stringify<NewcomerNotice>({ type: "newcomer", member });
 }
 
+/** The answer to a search. */
+export function searchFrame(q: string, results: SearchResult[], hasMore: boolean): Json<SearchFrame> {
+  return stringify<SearchFrame>({ type: "search", q, results, hasMore });
+}
+
 /**
  * Any server frame from its object, through the same builders the room uses.
  * The switch is exhaustive: a new frame type does not compile until it has
@@ -166,12 +173,15 @@ export function encodeServerFrame(frame: ServerFrame): Json<ServerFrame> {
       return membersFrame(frame.members, frame.online, frame.next);
     case "newcomer":
       return newcomerFrame(frame.member);
+    case "search":
+      return searchFrame(frame.q, frame.results, frame.hasMore);
     case "message":
     case "joined":
     case "left":
     case "renamed":
     case "edited":
     case "deleted":
+    case "reactions":
     case "kicked":
     case "banned":
     case "settings":
@@ -192,9 +202,24 @@ export function encodeClientFrame(frame: ClientFrame): Json<ClientFrame> {
   // Fields are named one by one; JSON.stringify leaves out those that are undefined.
   switch (frame.type) {
     case "join":
-      return stringify<ClientFrame>({ type: "join", name: frame.name, since: frame.since, session: frame.session, ownerKey: frame.ownerKey });
+      return stringify<ClientFrame>({
+        type: "join",
+        name: frame.name,
+        since: frame.since,
+        session: frame.session,
+        ownerKey: frame.ownerKey,
+        quiet: frame.quiet === true ? true : undefined,
+      });
     case "message":
-      return stringify<ClientFrame>({ type: "message", text: frame.text, id: frame.id, action: frame.action === true ? true : undefined });
+      return stringify<ClientFrame>({
+        type: "message",
+        text: frame.text,
+        id: frame.id,
+        action: frame.action === true ? true : undefined,
+        replyTo: frame.replyTo,
+      });
+    case "react":
+      return stringify<ClientFrame>({ type: "react", seq: frame.seq, emoji: frame.emoji, on: frame.on });
     case "rename":
       return stringify<ClientFrame>({ type: "rename", name: frame.name });
     case "typing":
@@ -221,6 +246,8 @@ export function encodeClientFrame(frame: ClientFrame): Json<ClientFrame> {
       return stringify<ClientFrame>({ type: "settings", topic: frame.topic, slowModeSeconds: frame.slowModeSeconds, locked: frame.locked });
     case "members":
       return stringify<ClientFrame>({ type: "members", after: frame.after, limit: frame.limit });
+    case "search":
+      return stringify<ClientFrame>({ type: "search", q: frame.q, before: frame.before, limit: frame.limit });
     default:
       return unreachable(frame);
   }

@@ -39,6 +39,12 @@ export interface JoinFrame {
   session?: string;
   /** Secret: the room's owner key (or the operator's ADMIN_KEY): join as an owner. Never in a URL. */
   ownerKey?: string;
+  /**
+   * Join to read only (a bot tailing the room, a `--json` reader): receive
+   * everything, be counted in `online`, but be announced to no one (no
+   * joined, left or renamed events, not in member lists).
+   */
+  quiet?: boolean;
 }
 
 export interface MessageFrame {
@@ -48,6 +54,20 @@ export interface MessageFrame {
   id?: string;
   /** A `/me` action ("alice waves") rather than plain speech. */
   action?: boolean;
+  /** The seq of the message this one answers; the room stores a quote of it (see `ReplyQuote`). */
+  replyTo?: number;
+}
+
+/**
+ * Put your reaction `emoji` on message `seq` (`on: true`) or take it off.
+ * One emoji per frame (a single grapheme cluster that is an emoji); each
+ * member has at most one of each emoji on a message.
+ */
+export interface ReactFrame {
+  type: "react";
+  seq: number;
+  emoji: string;
+  on: boolean;
 }
 
 export interface RenameFrame {
@@ -125,6 +145,18 @@ export interface MembersRequestFrame {
   limit?: number;
 }
 
+/**
+ * Full-text search of the room's messages: the newest `limit` (1..50, default
+ * 20) that hold every word of `q`, older than `before` when given (the next
+ * page). Answered with a `search` frame.
+ */
+export interface SearchRequestFrame {
+  type: "search";
+  q: string;
+  before?: number;
+  limit?: number;
+}
+
 export type ClientFrame =
   | JoinFrame
   | MessageFrame
@@ -138,7 +170,9 @@ export type ClientFrame =
   | BansRequestFrame
   | UnbanFrame
   | SettingsFrame
-  | MembersRequestFrame;
+  | MembersRequestFrame
+  | ReactFrame
+  | SearchRequestFrame;
 export type ClientFrameType = ClientFrame["type"];
 /** The client frame of one type. */
 export type ClientFrameOf<T extends ClientFrameType> = Extract<ClientFrame, { type: T }>;
@@ -167,7 +201,28 @@ export interface SpokenMessage extends EventBase {
   action?: true;
   /** When it was last edited. */
   edited?: number;
+  /** The message this one answers, quoted by the room when it stored the reply. */
+  replyTo?: ReplyQuote;
+  /** The reactions on it now: how many members put each emoji on it. Absent: none. */
+  reactions?: ReactionCounts;
+  /**
+   * The ids of the members online when it was sent whom its text mentions
+   * (`@name`, names folded as for uniqueness), computed by the room. Absent: none.
+   */
+  mentions?: string[];
 }
+
+/**
+ * What a reply quotes of the message it answers, made by the room: a client
+ * never needs the original to show it. When the original is edited the quote
+ * follows (`edited`); when it is deleted the quote loses its text too.
+ */
+export type ReplyQuote =
+  | { seq: number; from: Member; snippet: string; edited?: true }
+  | { seq: number; from: Member; deleted: true };
+
+/** Emoji → how many members reacted with it (only emoji with a count of 1 or more). */
+export type ReactionCounts = Record<string, number>;
 
 /** A message its author or an owner deleted: its text is gone from the room's storage. */
 export interface DeletedMessage extends EventBase {
@@ -209,6 +264,20 @@ export interface DeletedEvent extends EventBase {
   by: Member;
 }
 
+/**
+ * The reactions on message `target` changed: `counts` is all of them as they
+ * are now (the message event in replays and history carries the same), `by`
+ * is who reacted, with `emoji` on or off.
+ */
+export interface ReactionsEvent extends EventBase {
+  type: "reactions";
+  target: number;
+  counts: ReactionCounts;
+  by: Member;
+  emoji: string;
+  on: boolean;
+}
+
 /** An owner closed a member's sockets; they may come back. */
 export interface KickedEvent extends EventBase {
   type: "kicked";
@@ -239,6 +308,7 @@ export type RoomEvent =
   | RenamedEvent
   | EditedEvent
   | DeletedEvent
+  | ReactionsEvent
   | KickedEvent
   | BannedEvent
   | SettingsEvent;
@@ -350,6 +420,22 @@ export interface MembersFrame {
   next?: string;
 }
 
+/** One message a search found: `snippet` is its text around the first match, as one line. */
+export interface SearchResult {
+  seq: number;
+  ts: number;
+  from: Member;
+  snippet: string;
+}
+
+/** The answer to a `search` request: matches, newest first; `hasMore` when older ones exist. */
+export interface SearchFrame {
+  type: "search";
+  q: string;
+  results: SearchResult[];
+  hasMore: boolean;
+}
+
 /** To owners only, in a crowd (where joins are not events): someone joined. */
 export interface NewcomerNotice {
   type: "newcomer";
@@ -372,6 +458,8 @@ export const ERROR_CODES = [
   "banned",
   "room_locked",
   "slow_mode",
+  "reaction_invalid",
+  "too_many_reactions",
   "internal",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -398,6 +486,7 @@ export type ServerFrame =
   | BansFrame
   | MembersFrame
   | NewcomerNotice
+  | SearchFrame
   | ErrorFrame;
 export type ServerFrameType = ServerFrame["type"];
 /** The server frame of one type. */

@@ -56,6 +56,8 @@ export interface Limits {
   ADDRESS_REPLAY_BURST_BYTES: number;
   /** …and per second after that. */
   ADDRESS_REPLAY_BYTES_PER_SECOND: number;
+  /** Different emoji one message may carry as reactions; the next is refused (`too_many_reactions`). */
+  REACTIONS_MAX: number;
   /** Rooms (private ones created, public ones claimed) one address may make at once… */
   ROOM_CREATE_BURST: number;
   /** …and per minute after that. */
@@ -86,6 +88,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   REPLAY_MAX_BYTES: 1024 * 1024,
   ADDRESS_REPLAY_BURST_BYTES: 8 * 1024 * 1024,
   ADDRESS_REPLAY_BYTES_PER_SECOND: 1024 * 1024,
+  REACTIONS_MAX: 20,
   ROOM_CREATE_BURST: 5,
   ROOM_CREATES_PER_MINUTE: 1,
 });
@@ -119,6 +122,15 @@ export const SLOW_MODE_MAX_SECONDS = 3600;
 export const BAN_MINUTES_MAX = 525_600;
 /** Bounds of a `members` page (owners). */
 export const MEMBERS_PAGE_MAX = 500;
+/** A reply's quote of the message it answers: its first this many code points. */
+export const SNIPPET_MAX = 100;
+/** A search uses at most this many words of its query. */
+export const SEARCH_TERMS_MAX = 8;
+/** Bounds of `search.limit`; the default is 20. */
+export const SEARCH_PAGE_MAX = 50;
+export const SEARCH_PAGE_DEFAULT = 20;
+/** A search query: at most this many code points. */
+export const SEARCH_QUERY_MAX = 200;
 /** Client message ids: 1..64 chars of this set (a UUID fits). */
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
 

@@ -10,6 +10,9 @@ import {
   HISTORY_PAGE_MAX,
   MEMBERS_PAGE_MAX,
   REASON_MAX,
+  SEARCH_PAGE_DEFAULT,
+  SEARCH_PAGE_MAX,
+  SEARCH_QUERY_MAX,
   SLOW_MODE_MAX_SECONDS,
   TOPIC_MAX,
   WELCOME_EVENTS,
@@ -81,6 +84,15 @@ function clientFrameDecoders(): FrameDecoders<ClientFrameType> {
     if (!isSeq(limit, 1) || limit > MEMBERS_PAGE_MAX) return fail("bad_request", `limit must be a whole number from 1 to ${MEMBERS_PAGE_MAX}`);
     return ok({ type: "members", limit, ...defined({ after: frame.after as string | undefined }) });
   },
+  search: (frame) => {
+    if (typeof frame.q !== "string" || !frame.q.isWellFormed()) return fail("bad_request", "q must be the text to search for");
+    const q = frame.q.normalize("NFC").trim();
+    if (q === "" || codePointsExceed(q, SEARCH_QUERY_MAX)) return fail("bad_request", `q must be 1 to ${SEARCH_QUERY_MAX} characters`);
+    if (frame.before !== undefined && !isSeq(frame.before, 1)) return fail("bad_request", "before must be a whole number >= 1");
+    const limit = frame.limit ?? SEARCH_PAGE_DEFAULT;
+    if (!isSeq(limit, 1) || limit > SEARCH_PAGE_MAX) return fail("bad_request", `limit must be a whole number from 1 to ${SEARCH_PAGE_MAX}`);
+    return ok({ type: "search", q, limit, ...defined({ before: frame.before as number | undefined }) });
+  },
   ...actionDecoders(),
   };
 }
@@ -91,7 +103,7 @@ type FrameDecoders<K extends ClientFrameType> = {
 
 /** The frames a person composes (edits, deletes, moderation): checked by clients too, before sending. */
 export type ActionFrame = ClientFrameOf<ActionType>;
-type ActionType = "edit" | "delete" | "kick" | "ban" | "unban" | "settings";
+type ActionType = "edit" | "delete" | "react" | "kick" | "ban" | "unban" | "settings";
 
 /**
  * Checks an action exactly as the room will, so a client can refuse a bad one
@@ -113,6 +125,12 @@ function actionDecoders(): FrameDecoders<ActionType> {
   },
   delete: (frame) =>
     isSeq(frame.seq, 1) ? ok({ type: "delete", seq: frame.seq }) : fail("bad_request", "seq must be the seq of a message (a whole number >= 1)"),
+  react: (frame) => {
+    if (!isSeq(frame.seq, 1)) return fail("bad_request", "seq must be the seq of a message (a whole number >= 1)");
+    if (typeof frame.on !== "boolean") return fail("bad_request", "on must be true (react) or false (take it back)");
+    if (!isReactionEmoji(frame.emoji)) return fail("reaction_invalid", "a reaction is one emoji");
+    return ok({ type: "react", seq: frame.seq, emoji: frame.emoji, on: frame.on });
+  },
   kick: (frame) => {
     const member = memberId(frame.member);
     if (!member.ok) return member;
@@ -186,7 +204,15 @@ export function decodeJoinQuery(query: URLSearchParams, limits: FrameLimits): Re
     return fail("bad_request", "secrets (session, ownerKey) go in a join frame, never in the URL");
   }
   const since = query.get("since");
-  return decodeJoin({ name, ...(since === null ? {} : { since: /^\d{1,15}$/.test(since) ? Number(since) : since }) }, limits);
+  const quiet = query.get("quiet");
+  return decodeJoin(
+    {
+      name,
+      ...(since === null ? {} : { since: /^\d{1,15}$/.test(since) ? Number(since) : since }),
+      ...(quiet === null ? {} : { quiet: quiet === "1" || quiet === "true" ? true : quiet === "0" || quiet === "false" ? false : quiet }),
+    },
+    limits,
+  );
 }
 
 function decodeJoin(frame: Record<string, unknown>, limits: FrameLimits): Result<ClientFrameOf<"join">> {
@@ -209,6 +235,10 @@ function decodeJoin(frame: Record<string, unknown>, limits: FrameLimits): Result
     }
     join.ownerKey = frame.ownerKey;
   }
+  if (frame.quiet !== undefined) {
+    if (typeof frame.quiet !== "boolean") return fail("bad_request", "quiet must be true or false");
+    if (frame.quiet) join.quiet = true;
+  }
   return ok(join);
 }
 
@@ -223,11 +253,15 @@ function decodeMessage(frame: Record<string, unknown>, limits: FrameLimits): Res
   if (frame.action !== undefined && typeof frame.action !== "boolean") {
     return fail("bad_request", "action must be true or false", id);
   }
+  if (frame.replyTo !== undefined && !isSeq(frame.replyTo, 1)) {
+    return fail("bad_request", "replyTo must be the seq of a message (a whole number >= 1)", id);
+  }
   const text = normalizeText(frame.text, limits.TEXT_MAX);
   if (!text.ok) return id === undefined ? text : fail(text.error.code, text.error.message, id);
   const message: ClientFrameOf<"message"> = { type: "message", text: text.value };
   if (id !== undefined) message.id = id;
   if (frame.action === true) message.action = true;
+  if (frame.replyTo !== undefined) message.replyTo = frame.replyTo;
   return ok(message);
 }
 
@@ -279,6 +313,23 @@ export function normalizeText(raw: unknown, max: number): Result<string> {
   if (codePointsExceed(text, max)) return fail("text_too_long", `text must be at most ${max} characters`);
   if (TEXT_FORBIDDEN.test(text)) return fail("text_invalid", "text must not contain control characters");
   return ok(text);
+}
+
+// A reaction: only characters that make up emoji (pictographs, skin tones,
+// joiners, variation selectors, keycaps, flags' regional indicators and tags)…
+const EMOJI_PARTS = /^[\p{Extended_Pictographic}\p{Emoji_Component}\p{Emoji_Modifier}\u200D\uFE0F\u20E3]+$/u;
+// …with at least one that is a picture by itself (so "1" or "#" alone is not one).
+const EMOJI_PICTURE = /[\p{Extended_Pictographic}\p{Regional_Indicator}\u20E3]/u;
+/** The longest emoji sequences (family ZWJ sequences, subdivision flags) are well under this many UTF-16 units. */
+const EMOJI_MAX_UNITS = 32;
+
+/** Whether `raw` is one emoji: one grapheme cluster made of emoji characters. */
+export function isReactionEmoji(raw: unknown): raw is string {
+  if (typeof raw !== "string" || raw.length === 0 || raw.length > EMOJI_MAX_UNITS || !raw.isWellFormed()) return false;
+  if (!EMOJI_PARTS.test(raw) || !EMOJI_PICTURE.test(raw)) return false;
+  let graphemes = 0;
+  for (const _ of new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(raw)) if (++graphemes > 1) return false;
+  return true;
 }
 
 /** A room address from a URL: a public name, or a private room's 64-hex id. */

@@ -7,10 +7,11 @@
  * it has one). Every frame the room sends is built by src/protocol/encode.ts.
  *
  * The parts, each in its own module: the event log (eventLog.ts), idempotent
- * messages (idempotency.ts), presence (presence.ts), the sockets
- * (connections.ts), broadcasting and batching (broadcaster.ts), welcomes
- * (welcome.ts), the connection log (connectionLog.ts) and the one alarm they
- * share (alarm.ts).
+ * messages (idempotency.ts), replies' quotes (replies.ts), edits and
+ * deletions (editing.ts), reactions (reactions.ts), presence (presence.ts),
+ * the sockets (connections.ts), broadcasting and batching (broadcaster.ts),
+ * welcomes (welcome.ts), the connection log (connectionLog.ts) and the one
+ * alarm they share (alarm.ts).
  *
  * Nothing here awaits on the message path and nothing keeps an idle room
  * awake: no outgoing fetches, and delayed work uses the alarm. The one timer
@@ -19,11 +20,13 @@
 import { DurableObject } from "cloudflare:workers";
 import {
   crowdPresenceFrame,
+  encodeClientFrame,
   errorFrame,
   eventArray,
   historyFrame,
   listPresenceFrame,
   newcomerFrame,
+  searchFrame,
   typingFrame,
   type Json,
 } from "../protocol/encode.ts";
@@ -38,10 +41,12 @@ import {
   type MessageFrame,
   type PresenceFrame,
   type RenameFrame,
+  type SearchRequestFrame,
   type ServerFrame,
 } from "../protocol/frames.ts";
 import type { HttpErrorBody, RoomInfo } from "../protocol/http.ts";
-import { advertisedLimits, readLimits, WELCOME_EVENTS, type Limits } from "../protocol/limits.ts";
+import { errorLine, guestName, parseTextLine, TEXT_HELP, whoLine } from "../protocol/plainText.ts";
+import { advertisedLimits, readLimits, SEARCH_PAGE_DEFAULT, WELCOME_EVENTS, type Limits } from "../protocol/limits.ts";
 import { takeToken } from "../protocol/rateLimit.ts";
 import { decodeClientFrame, decodeJoinQuery, type Result } from "../protocol/validate.ts";
 import { clientAddress } from "../shared/address.ts";
@@ -58,9 +63,13 @@ import { Editing } from "./editing.ts";
 import { EventLog, type StoredEvent } from "./eventLog.ts";
 import { IdempotentMessages } from "./idempotency.ts";
 import { Moderation } from "./moderation.ts";
+import { mentionsIn } from "./mentions.ts";
 import { Owners } from "./owners.ts";
 import { memberOf, Presence } from "./presence.ts";
-import { send } from "./send.ts";
+import { Reactions } from "./reactions.ts";
+import { Replies } from "./replies.ts";
+import { SearchIndex } from "./search.ts";
+import { markText, send, sendLine } from "./send.ts";
 import { Settings } from "./settings.ts";
 import { MeteredSql, PlainSql, type StorageCounters } from "./sql.ts";
 import { Welcomes } from "./welcome.ts";
@@ -106,7 +115,11 @@ export class Room extends DurableObject<Env> {
   readonly #bans: Bans;
   readonly #settings: Settings;
   readonly #broadcaster: Broadcaster;
+  readonly #replies: Replies;
   readonly #editing: Editing;
+  readonly #reactions: Reactions;
+  /** The full-text index of messages; null with `SEARCH=off`. */
+  readonly #search: SearchIndex | null;
   readonly #moderation: Moderation;
   readonly #welcomes: Welcomes;
   readonly #connLog: ConnectionLog;
@@ -125,7 +138,8 @@ export class Room extends DurableObject<Env> {
     const wake = this.#alarm.wake;
     this.#owners = new Owners(sql, adminKey(env));
     this.#events = new EventLog(sql, limits.HISTORY_LIMIT);
-    this.#messages = new IdempotentMessages(this.#events, Math.min(limits.DEDUP_WINDOW, limits.HISTORY_LIMIT));
+    this.#replies = new Replies(this.#events);
+    this.#messages = new IdempotentMessages(this.#events, Math.min(limits.DEDUP_WINDOW, limits.HISTORY_LIMIT), (seq) => this.#replies.quote(seq));
     this.#presence = new Presence(sql, wake);
     this.#conns = new Connections(ctx);
     this.#addresses = new AddressLimits(sql, limits);
@@ -133,7 +147,13 @@ export class Room extends DurableObject<Env> {
     this.#settings = new Settings(sql);
     this.#connLog = new ConnectionLog(this.#logName, wake);
     this.#broadcaster = new Broadcaster(this.#conns, limits.BATCH_SOCKETS, () => this.#presenceFrame(), wake);
-    this.#editing = new Editing(this.#events, this.#broadcaster);
+    this.#search = searchOff(env) ? SearchIndex.drop(sql) : new SearchIndex(sql, this.#events);
+    if (this.#search) {
+      const search = this.#search;
+      this.#events.onPruned((keepFrom) => search.pruneBefore(keepFrom));
+    }
+    this.#editing = new Editing(this.#events, this.#broadcaster, this.#replies, this.#search);
+    this.#reactions = new Reactions(this.#events, this.#broadcaster, limits.REACTIONS_MAX);
     this.#moderation = new Moderation({
       events: this.#events,
       presence: this.#presence,
@@ -184,7 +204,14 @@ export class Room extends DurableObject<Env> {
       // A join in the URL is handled like a first frame, before the handshake
       // completes: the welcome is the first thing the client hears.
       const query = request.url.indexOf("?");
-      const joinQuery = query < 0 ? null : decodeJoinQuery(new URLSearchParams(request.url.slice(query)), this.#limits);
+      const params = query < 0 ? null : new URLSearchParams(request.url.slice(query));
+      // A plain-text session always joins in its URL: as a guest when it names no one.
+      if (params?.get("format") === "text") {
+        conn.text = true;
+        markText(server);
+        if (!params.has("name")) params.set("name", guestName());
+      }
+      const joinQuery = params === null ? null : decodeJoinQuery(params, this.#limits);
       if (joinQuery) this.#guarded(server, conn, () => this.#handleFrame(server, conn, joinQuery));
       // A join saved the connection with its session; anything else registers it here,
       // and it must join within JOIN_TIMEOUT_MS.
@@ -232,7 +259,36 @@ export class Room extends DurableObject<Env> {
   override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): void {
     const conn = this.#conns.get(ws);
     if (!conn) return; // refused (room full), or closed by the room, and closing
-    this.#guarded(ws, conn, () => this.#handleFrame(ws, conn, decodeClientFrame(data, this.#limits)));
+    if (conn.text) this.#guarded(ws, conn, () => this.#onTextLine(ws, conn, data));
+    else this.#guarded(ws, conn, () => this.#handleFrame(ws, conn, decodeClientFrame(data, this.#limits)));
+  }
+
+  /**
+   * A line from a plain-text session: a message or a command becomes the
+   * frame a JSON client would send, and goes the same way; /who and /help are
+   * answered here. Before it has joined (its name was taken), a line is the
+   * name to try next.
+   */
+  #onTextLine(ws: WebSocket, conn: Connection, data: string | ArrayBuffer): void {
+    if (typeof data !== "string") {
+      this.#handleFrame(ws, conn, decodeClientFrame(data, this.#limits));
+      return;
+    }
+    if (conn.session === null) {
+      const name = data.trim();
+      this.#handleFrame(ws, conn, decodeJoinQuery(new URLSearchParams({ name }), this.#limits)!);
+      return;
+    }
+    const input = parseTextLine(data);
+    if (input.kind === "frame") {
+      this.#handleFrame(ws, conn, decodeClientFrame(encodeClientFrame(input.frame), this.#limits));
+      return;
+    }
+    if (!this.#spendToken(ws, conn, undefined)) return;
+    const members = this.#crowd ? [] : this.#presence.members;
+    if (input.kind === "who") sendLine(ws, whoLine(this.#presence.size, members));
+    else if (input.kind === "help") sendLine(ws, TEXT_HELP);
+    else if (input.kind === "invalid") sendLine(ws, errorLine(input.message));
   }
 
   /** Runs a frame's handler; a fault reaches the client as `internal`, without details. */
@@ -279,27 +335,14 @@ export class Room extends DurableObject<Env> {
 
   /** Every frame, from the socket or a join in its URL: the rate limit, then the handler of its type. */
   #handleFrame(ws: WebSocket, conn: Connection, decoded: Result<ClientFrame>): void {
-    // Every frame, good or bad, spends a token: garbage floods are floods too.
-    const now = Date.now();
-    const rate = takeToken(conn.tat, now, {
-      burst: this.#limits.RATE_BURST,
-      perSecond: this.#limits.RATE_PER_SECOND,
-    });
-    if (!rate.allowed) {
-      const ref = decoded.ok ? (decoded.value.type === "message" ? decoded.value.id : undefined) : decoded.error.ref;
-      this.#onRateLimited(ws, conn, rate.retryAfterMs, ref);
+    const ref = decoded.ok ? (decoded.value.type === "message" ? decoded.value.id : undefined) : decoded.error.ref;
+    // A join saves the connection itself.
+    const joining = decoded.ok && decoded.value.type === "join" && conn.session === null;
+    if (!this.#spendToken(ws, conn, ref, joining)) return;
+    if (joining) {
+      this.#onJoin(ws, conn, decoded.value as JoinFrame);
       return;
     }
-    conn.tat = rate.tat;
-    conn.strikes = 0;
-    if (decoded.ok && decoded.value.type === "join" && conn.session === null) {
-      this.#onJoin(ws, conn, decoded.value); // saves the connection itself
-      return;
-    }
-    // The attachment keeps the bucket across hibernation once it matters, when
-    // over half the burst is spent: a fuller bucket refills long before an idle
-    // room hibernates, so an attachment write per frame would buy nothing.
-    if (rate.pressed) this.#conns.save(ws, conn);
 
     if (!decoded.ok) {
       send(ws, errorFrame(decoded.error.code, decoded.error.message, decoded.error));
@@ -314,6 +357,28 @@ export class Room extends DurableObject<Env> {
     }
     const reply = this.#onMemberFrame(ws, conn, session, member, frame);
     if (reply) send(ws, reply);
+  }
+
+  /**
+   * Every frame, good or bad, spends a token: garbage floods are floods too.
+   * False when the connection is over its rate (it has been told, or closed).
+   */
+  #spendToken(ws: WebSocket, conn: Connection, ref: string | undefined, joining = false): boolean {
+    const rate = takeToken(conn.tat, Date.now(), {
+      burst: this.#limits.RATE_BURST,
+      perSecond: this.#limits.RATE_PER_SECOND,
+    });
+    if (!rate.allowed) {
+      this.#onRateLimited(ws, conn, rate.retryAfterMs, ref);
+      return false;
+    }
+    conn.tat = rate.tat;
+    conn.strikes = 0;
+    // The attachment keeps the bucket across hibernation once it matters, when
+    // over half the burst is spent: a fuller bucket refills long before an idle
+    // room hibernates, so an attachment write per frame would buy nothing.
+    if (rate.pressed && !joining) this.#conns.save(ws, conn);
+    return true;
   }
 
   /** A joined member's frame; returns what to answer this socket alone, if anything. */
@@ -337,6 +402,10 @@ export class Room extends DurableObject<Env> {
       }
       case "delete":
         return this.#editing.delete(member, member.role === "owner", frame);
+      case "react": {
+        const limited = this.#addressMessageLimit(conn, undefined);
+        return limited ?? this.#reactions.react(member, frame, Date.now());
+      }
       case "kick":
         return this.#moderation.kick(member, frame);
       case "ban":
@@ -349,6 +418,8 @@ export class Room extends DurableObject<Env> {
         return this.#moderation.settings(member, frame);
       case "members":
         return this.#moderation.members(member, frame);
+      case "search":
+        return this.#onSearch(conn, frame);
       default:
         return unreachable(frame);
     }
@@ -410,8 +481,8 @@ export class Room extends DurableObject<Env> {
     // One draw for both: a session token (16 bytes) and a member id (6).
     const fresh = earlier ? "" : randomHex(22);
     const session = earlierSession ?? fresh.slice(0, 32);
-    if (!earlier) this.#presence.open(session, memberOf(fresh.slice(32), frame.name, owner), conn.address);
-    const member = this.#presence.get(session)!.member;
+    if (!earlier) this.#presence.open(session, memberOf(fresh.slice(32), frame.name, owner), conn.address, frame.quiet === true);
+    const { member, quiet } = this.#presence.get(session)!;
     conn.session = session;
     this.#conns.save(ws, conn);
 
@@ -421,8 +492,8 @@ export class Room extends DurableObject<Env> {
       if (this.#counters) this.#counters.joins += 1;
       // A crowd counts its newcomers instead of announcing each to everyone.
       if (this.#crowd) counted = true;
-      else announcement = this.#events.append((seq, ts) => ({ type: "joined", seq, ts, member }));
-    } else if (earlier.name !== member.name) {
+      else if (!quiet) announcement = this.#events.append((seq, ts) => ({ type: "joined", seq, ts, member }));
+    } else if (earlier.name !== member.name && !quiet) {
       announcement = this.#events.append((seq, ts) => ({ type: "renamed", seq, ts, member, from: earlier.name }));
     }
     const presence = { online: this.#presence.size, members: this.#crowd ? null : this.#presence.membersJson };
@@ -454,13 +525,20 @@ export class Room extends DurableObject<Env> {
         });
       }
     }
-    const { event, resent } = this.#messages.store(from, frame);
+    const { event, resent } = this.#messages.store(from, frame, () =>
+      mentionsIn(frame.text, this.#limits.NAME_MAX, (name) => {
+        const holder = this.#presence.nameHolder(name);
+        return holder === undefined ? undefined : this.#presence.get(holder)?.member;
+      }),
+    );
+    if (!event) return errorFrame("not_found", `there is no message ${frame.replyTo} to reply to`, { ref: frame.id });
     // A resend: the sender alone gets its acknowledgement again.
     if (resent) {
       this.#broadcaster.resend(ws, event);
       return undefined;
     }
     if (this.#counters) this.#counters.messages += 1;
+    this.#search?.add(event.seq, frame.text);
     this.#broadcaster.publish(event);
     return undefined;
   }
@@ -480,7 +558,9 @@ export class Room extends DurableObject<Env> {
     const taken = this.#nameTakenBy(frame.name, session);
     if (taken !== undefined) return errorFrame("name_taken", `someone here is already called ${taken}`);
     this.#presence.rename(session, frame.name);
-    const renamed = this.#presence.get(session)!.member;
+    const { member: renamed, quiet } = this.#presence.get(session)!;
+    // Someone who joined quietly is announced to no one, under any name.
+    if (quiet) return undefined;
     this.#broadcaster.announce(
       this.#events.append((seq, ts) => ({ type: "renamed", seq, ts, member: renamed, from: member.name })),
       Date.now(),
@@ -511,6 +591,18 @@ export class Room extends DurableObject<Env> {
     }
     const first = page[0];
     return historyFrame(frame, first !== undefined && first.seq > this.#events.oldestSeq, eventArray(page));
+  }
+
+  /** A page of search results, paid for from the address's replay budget like history. */
+  #onSearch(conn: Connection, frame: SearchRequestFrame): Json<ServerFrame> {
+    if (!this.#search) return errorFrame("bad_request", "search is turned off on this server");
+    const found = this.#search.search(frame.q, frame.before ?? this.#events.lastSeq + 1, frame.limit ?? SEARCH_PAGE_DEFAULT, this.#events);
+    const answer = searchFrame(frame.q, found.results, found.hasMore);
+    const pay = this.#addresses.takeBytes(conn.address, answer.length, Date.now());
+    if (!pay.allowed) {
+      return errorFrame("rate_limited", `too many searches from your address: wait ${pay.retryAfterMs} ms`, { retryAfterMs: pay.retryAfterMs });
+    }
+    return answer;
   }
 
   // -- presence -------------------------------------------------------------
@@ -555,11 +647,12 @@ export class Room extends DurableObject<Env> {
     // Leaving a crowd is counted, even by the one who makes it a room again:
     // the presence frame then lists everyone, which a `left` event could not.
     const wasCrowd = this.#crowd;
+    const quiet = this.#presence.get(session)?.quiet === true;
     const member = this.#presence.end(session);
     if (!member) return;
     this.#settings.forget(session);
     if (wasCrowd) this.#broadcaster.countChanged(Date.now());
-    else this.#broadcaster.announce(this.#events.append((seq, ts) => ({ type: "left", seq, ts, member })), Date.now());
+    else if (!quiet) this.#broadcaster.announce(this.#events.append((seq, ts) => ({ type: "left", seq, ts, member })), Date.now());
   }
 
   /** `CROWD_SIZE` members or more (see PresenceFrame). */
@@ -617,6 +710,11 @@ export class Room extends DurableObject<Env> {
       stack: error instanceof Error ? error.stack : undefined,
     });
   }
+}
+
+/** `SEARCH=off` (or 0, false) turns full-text search off, and drops a room's index. */
+function searchOff(env: Env): boolean {
+  return /^(off|0|false|no)$/i.test(String(env.SEARCH ?? "").trim());
 }
 
 /** The operator's secret (`wrangler secret put ADMIN_KEY`, or `.dev.vars` locally): every room's owner key. */

@@ -7,6 +7,8 @@
  * A session may be held by several sockets at once: one person with the
  * room open in two tabs of one browser is one member with two sockets.
  */
+import { markText } from "./send.ts";
+
 export interface Connection {
   /** The member session this socket holds; null until it has joined. */
   session: string | null;
@@ -18,6 +20,8 @@ export interface Connection {
   strikes: number;
   /** When the socket connected (ms): unjoined sockets go stale. */
   openedAt: number;
+  /** A plain-text session (`?format=text`): lines both ways instead of JSON (see send.ts). */
+  text?: true;
 }
 
 export const newConnection = (now: number, address: string): Connection => ({ session: null, address, tat: 0, strikes: 0, openedAt: now });
@@ -131,6 +135,7 @@ export class Connections {
   }
 
   #index(ws: WebSocket, conn: Connection): void {
+    if (conn.text) markText(ws);
     this.#perAddress.set(conn.address, (this.#perAddress.get(conn.address) ?? 0) + 1);
     if (conn.session === null) {
       this.#unjoined.add(ws);

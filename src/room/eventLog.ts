@@ -16,6 +16,11 @@
  *
  * The newest events are also kept in memory (filled once per wake), so a
  * welcome, a short resume or a first page of scroll-back reads no rows.
+ *
+ * A message's row also holds who reacted to it (`reactors`, see
+ * reactions.ts): only the counts are in its JSON, for everyone to see, and
+ * the member ids beside it, where only the room reads them. That column is
+ * never in the cache: only a reaction reads it.
  */
 import { encodeEvent, storedEventJson, type EventJson } from "../protocol/encode.ts";
 import type { RoomEvent } from "../protocol/frames.ts";
@@ -35,6 +40,12 @@ export interface ClientId {
 /** Newest events kept in memory: a welcome's worth and some. */
 const RECENT_CACHE = 100;
 
+// The prefix tests are cheap and skip most rows before any JSON is parsed.
+const IS_REPLY_TO = `json LIKE '{"type":"message"%' AND json_extract(json, '$.replyTo.seq') = ?`;
+const IS_EDIT_OF = `json LIKE '{"type":"edited"%' AND json_extract(json, '$.target') = ?`;
+const REPLIES = `SELECT seq, json FROM events WHERE seq > ? AND ${IS_REPLY_TO} ORDER BY seq`;
+const EDITS_AND_REPLIES = `SELECT seq, json FROM events WHERE seq > ? AND ((${IS_REPLY_TO}) OR (${IS_EDIT_OF})) ORDER BY seq`;
+
 export class EventLog {
   readonly #sql: Sql;
   readonly #limit: number;
@@ -44,6 +55,7 @@ export class EventLog {
   #last: number;
   /** The newest events, oldest first, ending at #last; null until first needed after a wake. */
   #recent: StoredEvent[] | null = null;
+  #pruned: ((keepFrom: number) => void) | undefined;
 
   constructor(sql: Sql, limit: number) {
     this.#sql = sql;
@@ -55,9 +67,12 @@ export class EventLog {
         seq INTEGER PRIMARY KEY,
         json TEXT NOT NULL,
         sender TEXT,
-        cid TEXT
+        cid TEXT,
+        reactors TEXT
       )`,
     );
+    // Added with reactions: rooms created before get the column on their first wake.
+    if (!sql.columns("events").includes("reactors")) sql.run("ALTER TABLE events ADD COLUMN reactors TEXT");
     // Two subqueries, because SQLite answers a lone MIN or MAX on the primary
     // key with one seek each, but scans the table for both in one SELECT.
     const [first, last] = sql.rows<[number | null, number | null]>(
@@ -139,28 +154,31 @@ export class EventLog {
   /**
    * Replaces a stored event's JSON (an edit or a deletion: what the room keeps
    * is the message as it is now, so no replay or history page shows old text).
-   * Writes 1 row.
+   * `reactors` sets the row's reactors as well (null: none); left out, they
+   * stay as they are. Writes 1 row.
    */
-  rewrite(event: RoomEvent): StoredEvent {
+  rewrite(event: RoomEvent, reactors?: string | null): StoredEvent {
     const stored = { seq: event.seq, json: encodeEvent(event) };
-    this.#sql.run("UPDATE events SET json = ? WHERE seq = ?", stored.json, stored.seq);
+    if (reactors === undefined) this.#sql.run("UPDATE events SET json = ? WHERE seq = ?", stored.json, stored.seq);
+    else this.#sql.run("UPDATE events SET json = ?, reactors = ? WHERE seq = ?", stored.json, reactors, stored.seq);
     const recent = this.#recent;
     const first = recent?.[0]?.seq;
     if (recent && first !== undefined && stored.seq >= first) recent[stored.seq - first] = stored;
     return stored;
   }
 
+  /** Who reacted to the message at `seq`, as reactions.ts stored it (null: nobody). Reads 1 row. */
+  reactorsOf(seq: number): string | null {
+    return this.#sql.rows<[string | null]>("SELECT reactors FROM events WHERE seq = ?", seq)[0]?.[0] ?? null;
+  }
+
   /**
-   * The edits of message `target` still in history (they follow it). No
-   * index: this reads the events after the message, which only a deletion
-   * asks for.
+   * The stored events that refer to message `target` (they follow it): the
+   * replies quoting it and, with `edits`, its edits. No index: this reads the
+   * events after the message, which only an edit or a deletion asks for.
    */
-  editsOf(target: number): StoredEvent[] {
-    return this.#rows(
-      `SELECT seq, json FROM events WHERE seq > ? AND json LIKE '{"type":"edited"%' AND json_extract(json, '$.target') = ? ORDER BY seq`,
-      target,
-      target,
-    );
+  followersOf(target: number, edits: boolean): StoredEvent[] {
+    return edits ? this.#rows(EDITS_AND_REPLIES, target, target, target) : this.#rows(REPLIES, target, target);
   }
 
   /** Client ids of the newest `count` events' messages, oldest first, for the idempotency window. */
@@ -188,5 +206,11 @@ export class EventLog {
     const keepFrom = this.#last - this.#limit + 1;
     this.#sql.run("DELETE FROM events WHERE seq < ?", keepFrom);
     this.#first = keepFrom;
+    this.#pruned?.(keepFrom);
+  }
+
+  /** Tells `listener` each time events before a seq are pruned (the search index prunes with them). */
+  onPruned(listener: (keepFrom: number) => void): void {
+    this.#pruned = listener;
   }
 }

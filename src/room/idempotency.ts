@@ -10,28 +10,42 @@
  * wake, the first time a message with an id arrives, so the message path
  * itself reads no rows (a duplicate costs one read, to fetch the original).
  */
-import type { Member, MessageEvent, MessageFrame } from "../protocol/frames.ts";
+import type { Member, MessageEvent, MessageFrame, ReplyQuote } from "../protocol/frames.ts";
 import type { ClientId, EventLog, StoredEvent } from "./eventLog.ts";
 
-export interface StoredMessage {
-  event: StoredEvent;
-  /** True when the message repeated a recent id: `event` is the original, nothing new was stored. */
-  resent: boolean;
-}
+export type StoredMessage =
+  | {
+      event: StoredEvent;
+      /** True when the message repeated a recent id: `event` is the original, nothing new was stored. */
+      resent: boolean;
+    }
+  /** A reply to a message there is nothing to quote of: nothing was stored. */
+  | { event: undefined; resent: false };
+
+/** The quote for a reply to `seq` (see replies.ts), or undefined when there is nothing to quote. */
+export type Quote = (seq: number) => ReplyQuote | undefined;
+
+const NO_MENTIONS = (): string[] => [];
 
 export class IdempotentMessages {
   readonly #log: EventLog;
   readonly #window: IdWindow;
+  readonly #quote: Quote;
   #filled = false;
 
-  constructor(log: EventLog, window: number) {
+  constructor(log: EventLog, window: number, quote: Quote) {
     this.#log = log;
     this.#window = new IdWindow(window);
+    this.#quote = quote;
   }
 
-  /** Stores a chat message, unless it repeats a recent id: then returns the original. */
-  store(from: Member, frame: MessageFrame): StoredMessage {
-    const { id, text } = frame;
+  /**
+   * Stores a chat message, unless it repeats a recent id: then returns the
+   * original. A reply is quoted only once it is known to be new: a resend is
+   * acknowledged even when what it answered has gone since.
+   */
+  store(from: Member, frame: MessageFrame, mentions: () => string[] = NO_MENTIONS): StoredMessage {
+    const { id, text, replyTo } = frame;
     // Keyed by the member, never by the name: anyone can take a name once its holder left,
     // and must not be able to claim (or erase) that holder's message ids with it.
     const clientId: ClientId | undefined = id === undefined ? undefined : { sender: from.id, id };
@@ -40,6 +54,9 @@ export class IdempotentMessages {
       if (original) return { event: original, resent: true };
     }
     const action = frame.action === true;
+    const quoted = replyTo === undefined ? undefined : this.#quote(replyTo);
+    if (replyTo !== undefined && !quoted) return { event: undefined, resent: false };
+    const mentioned = mentions();
     const event = this.#log.append(
       (seq, ts): MessageEvent => ({
         type: "message",
@@ -49,6 +66,8 @@ export class IdempotentMessages {
         text,
         ...(id === undefined ? {} : { id }),
         ...(action ? { action: true as const } : {}),
+        ...(quoted ? { replyTo: quoted } : {}),
+        ...(mentioned.length > 0 ? { mentions: mentioned } : {}),
       }),
       clientId,
     );

@@ -27,6 +27,8 @@ export interface Session {
   heldUntil: number | null;
   /** The keyed hash of the client address it last joined from (bans reach it through this). */
   address: string | null;
+  /** Joined quietly (JoinFrame.quiet): counted, never announced or listed. */
+  quiet?: true;
 }
 
 export class Presence {
@@ -63,10 +65,12 @@ export class Presence {
     const columns = sql.columns("sessions");
     if (!columns.includes("role")) sql.run("ALTER TABLE sessions ADD COLUMN role TEXT");
     if (!columns.includes("address")) sql.run("ALTER TABLE sessions ADD COLUMN address TEXT");
-    for (const [session, id, name, ord, heldUntil, role, address] of sql.rows<
-      [string, string, string, number, number | null, string | null, string | null]
-    >("SELECT session, member_id, name, ord, held_until, role, address FROM sessions ORDER BY ord")) {
-      this.#set(session, { member: memberOf(id, name, role === "owner"), heldUntil, address });
+    // Added with quiet joins.
+    if (!columns.includes("quiet")) sql.run("ALTER TABLE sessions ADD COLUMN quiet INTEGER");
+    for (const [session, id, name, ord, heldUntil, role, address, quiet] of sql.rows<
+      [string, string, string, number, number | null, string | null, string | null, number | null]
+    >("SELECT session, member_id, name, ord, held_until, role, address, quiet FROM sessions ORDER BY ord")) {
+      this.#set(session, { member: memberOf(id, name, role === "owner"), heldUntil, address, ...(quiet === 1 ? { quiet: true as const } : {}) });
       this.#nextOrder = ord + 1;
     }
     const next = this.#nextDeadline(-Infinity);
@@ -78,9 +82,9 @@ export class Presence {
     return this.#sessions.size;
   }
 
-  /** Everyone online, live or held, in joining order. */
+  /** Everyone online, live or held, in joining order; not those who joined quietly. */
   get members(): Member[] {
-    this.#membersCache ??= [...this.#sessions.values()].map((s) => s.member);
+    this.#membersCache ??= [...this.#sessions.values()].filter((s) => !s.quiet).map((s) => s.member);
     return this.#membersCache;
   }
 
@@ -111,24 +115,26 @@ export class Presence {
 
   /** A page of everyone online, in joining order, after the member `after` (the previous page's `next`). */
   page(after: string | undefined, limit: number): { members: Member[]; next: string | undefined } {
-    const all = this.members;
+    // Owners page through everyone, those who joined quietly included.
+    const all = [...this.#sessions.values()].map((s) => s.member);
     const start = after === undefined ? 0 : all.findIndex((m) => m.id === after) + 1;
     const members = all.slice(start, start + limit);
     return { members, next: start + limit < all.length ? members.at(-1)?.id : undefined };
   }
 
   /** A newcomer's session. */
-  open(session: string, member: Member, address: string): void {
+  open(session: string, member: Member, address: string, quiet = false): void {
     this.#sql.run(
-      "INSERT INTO sessions (session, member_id, name, ord, held_until, role, address) VALUES (?, ?, ?, ?, NULL, ?, ?)",
+      "INSERT INTO sessions (session, member_id, name, ord, held_until, role, address, quiet) VALUES (?, ?, ?, ?, NULL, ?, ?, ?)",
       session,
       member.id,
       member.name,
       this.#nextOrder++,
       member.role ?? null,
       address,
+      quiet ? 1 : null,
     );
-    this.#set(session, { member, heldUntil: null, address });
+    this.#set(session, { member, heldUntil: null, address, ...(quiet ? { quiet: true as const } : {}) });
   }
 
   /**
@@ -147,7 +153,7 @@ export class Presence {
         member.role ?? null,
         session,
       );
-      this.#set(session, { member, heldUntil: null, address });
+      this.#set(session, { ...existing, member, heldUntil: null, address });
     }
     return existing.member;
   }

@@ -1,6 +1,6 @@
 /**
  * The Worker's HTTP API. Static files (the browser client) never get here:
- * Workers Static Assets serves everything except /api/* and /echo.
+ * Workers Static Assets serves everything except /api/*, /echo and /chat.
  */
 import { Router, type IRequest } from "itty-router";
 import { takeCreation } from "./creationLimiter.ts";
@@ -16,6 +16,20 @@ import { newOwnerKey } from "./ownerKey.ts";
 import { createPrivateRoom, resolveRoom } from "./rooms.ts";
 
 type Args = [env: Env, ctx: ExecutionContext];
+
+/** The room `/chat` opens. */
+const PLAIN_CHAT_ROOM = "lobby";
+const plainChatHelp = (origin: string) => {
+  const ws = origin.replace(/^http/, "ws");
+  return `This is Parley's plain-text chat (the public room "lobby").
+Connect with any WebSocket client and type, e.g.:
+
+  websocat ${ws}/chat?name=alice
+
+Any room works the same way: ${ws}/api/rooms/ROOM/ws?format=text&name=alice
+Type /help once connected. The browser app is at ${origin}/
+`;
+};
 
 export const router = Router<IRequest, Args>({
   catch: (error: unknown, request: IRequest) => {
@@ -109,6 +123,21 @@ router
     // adds fields to it): forwarding it as is spares a copy of it and its
     // headers on every join.
     return stub.fetch(request);
+  })
+
+  // The classic chat server's socket: the lobby, as plain text (see src/protocol/plainText.ts).
+  .get("/chat", (request: IRequest, env: Env) => {
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+      return new Response(plainChatHelp(new URL(request.url).origin), { headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } });
+    }
+    requireAllowedOrigin(request, env);
+    const { stub } = resolveRoom(env, PLAIN_CHAT_ROOM);
+    const url = new URL(request.url);
+    const target = new URL(`/api/rooms/${PLAIN_CHAT_ROOM}/ws`, url);
+    target.searchParams.set("format", "text");
+    const name = url.searchParams.get("name");
+    if (name !== null) target.searchParams.set("name", name);
+    return stub.fetch(new Request(target, request));
   })
 
   .get("/echo", (request: IRequest, env: Env) => {

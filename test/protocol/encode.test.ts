@@ -43,6 +43,18 @@ const EVENTS: { [T in RoomEvent["type"]]: Extract<RoomEvent, { type: T }>[] } = 
     { type: "message", seq: 4, ts, from: bob, text: 'line "one"\nline two</script>', id: "a-1", action: true },
     { type: "message", seq: 6, ts, from: alice, text: "fixed typo", edited: ts + 5 },
     { type: "message", seq: 7, ts, from: bob, deleted: true, id: "a-2" },
+    {
+      type: "message",
+      seq: 16,
+      ts,
+      from: bob,
+      text: "agreed",
+      id: "a-3",
+      replyTo: { seq: 3, from: alice, snippet: "hi bob" },
+      reactions: { "👍": 2, "👨‍👩‍👧": 1 },
+    },
+    { type: "message", seq: 17, ts, from: alice, text: "me too", replyTo: { seq: 6, from: alice, snippet: "fixed typo", edited: true }, edited: ts + 9 },
+    { type: "message", seq: 18, ts, from: bob, text: "what was it?", replyTo: { seq: 7, from: bob, deleted: true } },
   ],
   joined: [{ type: "joined", seq: 1, ts, member: alice }],
   left: [{ type: "left", seq: 5, ts, member: bob }],
@@ -52,6 +64,10 @@ const EVENTS: { [T in RoomEvent["type"]]: Extract<RoomEvent, { type: T }>[] } = 
     { type: "edited", seq: 9, ts, target: 7, by: bob, deleted: true },
   ],
   deleted: [{ type: "deleted", seq: 10, ts, target: 7, by: alice }],
+  reactions: [
+    { type: "reactions", seq: 19, ts, target: 16, counts: { "👍": 2, "👨‍👩‍👧": 1 }, by: alice, emoji: "👍", on: true },
+    { type: "reactions", seq: 20, ts, target: 3, counts: {}, by: bob, emoji: "1️⃣", on: false },
+  ],
   kicked: [
     { type: "kicked", seq: 11, ts, member: bob, by: alice },
     { type: "kicked", seq: 12, ts, member: bob, by: alice, reason: "cool off" },
@@ -128,6 +144,10 @@ const SERVER_SAMPLES: { [T in ServerFrameType]: ServerFrameOf<T>[] } = {
     { type: "members", members: [alice], online: 900, next: "5ad76fe480fe" },
   ],
   newcomer: [{ type: "newcomer", member: bob }],
+  search: [
+    { type: "search", q: "launch", results: [{ seq: 4, ts, from: alice, snippet: "…the launch party starts at 8" }], hasMore: true },
+    { type: "search", q: "nothing", results: [], hasMore: false },
+  ],
   error: [
     { type: "error", code: "text_too_long", message: "text must be at most 2000 characters", ref: "m-2" },
     { type: "error", code: "rate_limited", message: "slow down: wait 180 ms", retryAfterMs: 180 },
@@ -146,6 +166,11 @@ const CLIENT_SAMPLES: { [T in ClientFrameType]: ClientFrameOf<T>[] } = {
   message: [
     { type: "message", text: "hi" },
     { type: "message", text: "waves\nhappily", id: "0f8fad5b-d9cb-469f-a165-70867728950e", action: true },
+    { type: "message", text: "same here", id: "m-7", replyTo: 3 },
+  ],
+  react: [
+    { type: "react", seq: 3, emoji: "👍", on: true },
+    { type: "react", seq: 16, emoji: "🇫🇷", on: false },
   ],
   rename: [{ type: "rename", name: "robert" }],
   typing: [{ type: "typing" }],
@@ -174,6 +199,10 @@ const CLIENT_SAMPLES: { [T in ClientFrameType]: ClientFrameOf<T>[] } = {
     { type: "members", limit: 500 },
     { type: "members", after: "5ad76fe480fe", limit: 20 },
   ],
+  search: [
+    { type: "search", q: "launch", limit: 20 },
+    { type: "search", q: "NEAR(a b) \"x\"", before: 42, limit: 50 },
+  ],
 };
 
 const frameOf = (decoded: DecodedServerFrame) => (decoded.kind === "frame" ? decoded.frame : decoded);
@@ -199,9 +228,9 @@ describe("server frames", () => {
 
   it("ignores frame types it does not know, and counts events of types it does not know", () => {
     expect(decodeServerFrame('{"type":"reactions_summary","x":1}')).toEqual({ kind: "unknown", type: "reactions_summary" });
-    expect(frameOf(decodeServerFrame('{"type":"reactions","seq":7,"ts":5,"target":3,"counts":{}}'))).toEqual({
+    expect(frameOf(decodeServerFrame('{"type":"pinned","seq":7,"ts":5,"target":3,"by":{}}'))).toEqual({
       type: "unknown",
-      unknownType: "reactions",
+      unknownType: "pinned",
       seq: 7,
       ts: 5,
     });
@@ -213,7 +242,7 @@ describe("server frames", () => {
   });
 
   it("drops fields it does not know from known frames", () => {
-    const json = JSON.stringify({ ...EVENTS.message[0], reactions: { "👍": 3 } });
+    const json = JSON.stringify({ ...EVENTS.message[0], pinned: true, poll: { options: 3 } });
     expect(frameOf(decodeServerFrame(json))).toEqual(EVENTS.message[0]);
   });
 
@@ -228,6 +257,8 @@ describe("server frames", () => {
     ["an unknown event without a seq inside a list", '{"type":"events","events":[{"type":"pinned","ts":1}]}'],
     ["an error code no protocol version has", '{"type":"error","code":"oops","message":"x"}'],
     ["a presence frame that lists nobody outside a crowd", '{"type":"presence","online":2,"crowd":false}'],
+    ["a reactions event without counts", '{"type":"reactions","seq":7,"ts":5,"target":3,"by":{"id":"a","name":"b"},"emoji":"👍","on":true}'],
+    ["a reply quote with neither snippet nor deleted", '{"type":"message","seq":2,"ts":1,"from":{"id":"a","name":"b"},"text":"x","replyTo":{"seq":1,"from":{"id":"a","name":"b"}}}'],
   ])("reports %s as malformed, without throwing", (_, text) => {
     const decoded = decodeServerFrame(text);
     expect(decoded.kind).toBe("malformed");
@@ -272,6 +303,7 @@ describe("types", () => {
     expectTypeOf<Read<"joined">>().toEqualTypeOf<ServerFrameOf<"joined">>();
     expectTypeOf<Read<"left">>().toEqualTypeOf<ServerFrameOf<"left">>();
     expectTypeOf<Read<"renamed">>().toEqualTypeOf<ServerFrameOf<"renamed">>();
+    expectTypeOf<Read<"reactions">>().toEqualTypeOf<ServerFrameOf<"reactions">>();
   });
 
   it("makes a switch that misses a variant fail to compile", () => {

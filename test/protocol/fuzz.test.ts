@@ -3,12 +3,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ERROR_CODES, type ClientFrame } from "../../src/protocol/frames.ts";
 import { DEFAULT_LIMITS } from "../../src/protocol/limits.ts";
-import { decodeClientFrame, normalizeName, normalizeText } from "../../src/protocol/validate.ts";
+import { decodeClientFrame, isReactionEmoji, normalizeName, normalizeText } from "../../src/protocol/validate.ts";
 import { anyFrame } from "../support/arbitraries.ts";
 
 const ALLOWED_KEYS: Record<ClientFrame["type"], string[]> = {
   join: ["type", "name", "since", "session", "ownerKey"],
-  message: ["type", "text", "id", "action"],
+  message: ["type", "text", "id", "action", "replyTo"],
+  react: ["type", "seq", "emoji", "on"],
   rename: ["type", "name"],
   typing: ["type"],
   history: ["type", "before", "after", "limit"],
@@ -20,6 +21,7 @@ const ALLOWED_KEYS: Record<ClientFrame["type"], string[]> = {
   unban: ["type", "ban"],
   settings: ["type", "topic", "slowModeSeconds", "locked"],
   members: ["type", "after", "limit"],
+  search: ["type", "q", "before", "limit"],
 };
 
 describe("decodeClientFrame under fuzzing", () => {
@@ -40,6 +42,11 @@ describe("decodeClientFrame under fuzzing", () => {
         if (frame.type === "message") {
           expect(normalizeText(frame.text, DEFAULT_LIMITS.TEXT_MAX)).toEqual({ ok: true, value: frame.text });
           expect(frame.text.isWellFormed()).toBe(true);
+          if (frame.replyTo !== undefined) expect(Number.isSafeInteger(frame.replyTo) && frame.replyTo >= 1).toBe(true);
+        }
+        if (frame.type === "react") {
+          expect(isReactionEmoji(frame.emoji)).toBe(true);
+          expect(typeof frame.on).toBe("boolean");
         }
       }),
       { numRuns: 3000 },

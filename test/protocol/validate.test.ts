@@ -3,6 +3,7 @@ import { DEFAULT_LIMITS, readLimits } from "../../src/protocol/limits.ts";
 import {
   decodeClientFrame,
   decodeJoinQuery,
+  isReactionEmoji,
   normalizeName,
   normalizeText,
   parseRoomAddress,
@@ -75,6 +76,54 @@ describe("decodeClientFrame", () => {
   it("carries the message id as ref on errors about that message", () => {
     const result = decode({ type: "message", text: "", id: "m-7" });
     expect(result).toEqual({ ok: false, error: { code: "text_empty", message: "text must not be empty", ref: "m-7" } });
+  });
+});
+
+describe("replies and reactions", () => {
+  it("accepts a reply's seq and refuses one that is not a message seq, with the message's ref", () => {
+    expect(decode({ type: "message", text: "yes", id: "m-1", replyTo: 4 })).toEqual({ ok: true, value: { type: "message", text: "yes", id: "m-1", replyTo: 4 } });
+    for (const replyTo of [0, -1, 1.5, "4", null, { seq: 4 }]) {
+      expect(decode({ type: "message", text: "yes", id: "m-1", replyTo })).toEqual({
+        ok: false,
+        error: { code: "bad_request", message: expect.any(String), ref: "m-1" },
+      });
+    }
+  });
+
+  it("accepts a react frame with one emoji and keeps only its fields", () => {
+    expect(decode({ type: "react", seq: 3, emoji: "👍", on: true, by: "x", counts: {} })).toEqual({
+      ok: true,
+      value: { type: "react", seq: 3, emoji: "👍", on: true },
+    });
+    expect(errorCode({ type: "react", seq: 0, emoji: "👍", on: true })).toBe("bad_request");
+    expect(errorCode({ type: "react", seq: 3, emoji: "👍", on: "yes" })).toBe("bad_request");
+    expect(errorCode({ type: "react", seq: 3, emoji: "👍" })).toBe("bad_request");
+    expect(errorCode({ type: "react", seq: 3, emoji: "a", on: true })).toBe("reaction_invalid");
+    expect(errorCode({ type: "react", seq: 3, on: true })).toBe("reaction_invalid");
+  });
+
+  it.each(["👍", "👍🏽", "❤️", "❤", "🇫🇷", "👨‍👩‍👧", "1️⃣", "#️⃣", "🏴‍☠️", "🏴󠁧󠁢󠁳󠁣󠁴󠁿", "🎉"])("takes %s as one emoji", (emoji) => {
+    expect(isReactionEmoji(emoji)).toBe(true);
+  });
+
+  it.each([
+    ["a letter", "a"],
+    ["a digit", "1"],
+    ["a hash", "#"],
+    ["two emoji", "👍👍"],
+    ["nothing", ""],
+    ["an emoji and a letter", "👍a"],
+    ["a letter and an emoji", "a👍"],
+    ["a 40-character string", "x".repeat(40)],
+    ["40 characters of emoji parts", "👍".repeat(20)],
+    ["a lone joiner", "\u200d"],
+    ["a lone variation selector", "\uFE0F"],
+    ["a lone skin tone", "🏽"],
+    ["a lone surrogate", "\ud83d"],
+    ["an emoji with a space", "👍 "],
+    ["not a string", 7],
+  ])("refuses %s", (_, emoji) => {
+    expect(isReactionEmoji(emoji)).toBe(false);
   });
 });
 

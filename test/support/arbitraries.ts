@@ -35,8 +35,11 @@ export const anyValue = fc.oneof(
 
 const KNOWN_TYPES = [
   "join", "message", "rename", "typing", "history",
-  "edit", "delete", "kick", "ban", "bans", "unban", "settings", "members",
+  "edit", "delete", "react", "kick", "ban", "bans", "unban", "settings", "members", "search",
 ] as const;
+
+/** Reactions, and things that look like one but are not a single emoji. */
+const EMOJI = ["👍", "👍🏽", "❤️", "🇫🇷", "👨‍👩‍👧", "1️⃣", "🎉", "a", "1", "#", "👍👍", "", "👍a", "\u200d", "\uFE0F", "🇫"];
 
 /** An object that looks like a client frame, with any subset of fields, valid or not. */
 export const frameObject = fc
@@ -65,6 +68,12 @@ export const frameObject = fc
       locked: fc.oneof(fc.boolean(), anyValue),
       after: fc.oneof(fc.nat(50), fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/), anyValue),
       ownerKey: fc.oneof(fc.stringMatching(/^[!-~]{8,50}$/), anyValue),
+      // Replies and reactions.
+      replyTo: fc.oneof(fc.nat(60), anyValue),
+      emoji: fc.oneof(fc.constantFrom(...EMOJI), nastyString(6), anyValue),
+      on: fc.oneof(fc.boolean(), anyValue),
+      // Searches: words, FTS5 query syntax, and anything else.
+      q: fc.oneof(fc.constantFrom("hello", '"', "*", "NEAR(a b)", "text:x", "-a", "a OR b", "^x", "(", "é"), nastyString(30), anyValue),
     },
     { requiredKeys: [] },
   )
@@ -75,7 +84,15 @@ export const frameObject = fc
 /** A message frame with a usable id and hostile text: reaches the room's storage path. */
 export const messageFrame = fc
   .record(
-    { type: fc.constant("message"), text: nastyString(80), id: fc.uuid(), action: fc.boolean(), seq: anyValue, from: anyValue },
+    {
+      type: fc.constant("message"),
+      text: nastyString(80),
+      id: fc.uuid(),
+      action: fc.boolean(),
+      replyTo: fc.nat(60),
+      seq: anyValue,
+      from: anyValue,
+    },
     { requiredKeys: ["type", "text"] },
   )
   .map((f) => JSON.stringify(f));

@@ -37,7 +37,7 @@ export function portOf(ws: StandardSocket): SocketPort {
 
 type Predicate = (frame: ServerFrame) => boolean;
 type Close = { code: number; reason: string };
-export type JoinOptions = { since?: number; session?: string; ownerKey?: string };
+export type JoinOptions = { since?: number; session?: string; ownerKey?: string; quiet?: boolean };
 
 export class TestSocket {
   /** Every parsed frame received, in order. */

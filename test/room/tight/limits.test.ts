@@ -227,6 +227,36 @@ describe("batching in a big room (BATCH_SOCKETS 3)", () => {
     expect(eventsOf(carol.socket).map((e) => e.seq)).toEqual([4]);
     for (const p of [alice, bob, carol]) p.socket.close(1000);
   });
+
+  it("holds a burst of reactions in a busy room like presence: one frame per socket per window, in order, once", async () => {
+    const room = uniqueRoom();
+    const alice = await join(room, "alice");
+    const bob = await join(room, "bob");
+    const carol = await join(room, "carol"); // 3 sockets: a big room here
+    for (const p of [alice, bob]) await p.socket.next((f) => isEvent(f) && f.seq === 3, 10_000);
+    alice.socket.send({ type: "message", text: "react to me" });
+    const message = await carol.socket.nextMessage();
+    await sleep(150); // past the presence window: the first reaction goes at once
+    const before = carol.socket.batches;
+    const emoji = ["👍", "🎉", "❤️", "🚀", "👀"];
+    // Further apart than a turn of the event loop (which batches chat messages), closer than the window.
+    for (const e of emoji) {
+      bob.socket.send({ type: "react", seq: message.seq, emoji: e, on: true });
+      await sleep(15);
+    }
+    await carol.socket.next((f) => f.type === "reactions" && f.emoji === "👀", 10_000);
+    alice.socket.send({ type: "message", text: "after the burst" });
+    await carol.socket.nextMessage((m) => m.text === "after the burst");
+    await sleep(200); // anything sent twice would come by now
+    for (const p of [alice, bob, carol]) {
+      const heard = eventsOf(p.socket).filter((e) => e.seq > message.seq);
+      expect(heard.map((e) => e.seq)).toEqual(range(message.seq + 1, message.seq + 6));
+      expect(heard.slice(0, 5).map((e) => (e.type === "reactions" ? e.emoji : ""))).toEqual(emoji);
+    }
+    // The four after the first were held and went out together.
+    expect(carol.socket.batches - before).toBeGreaterThanOrEqual(1);
+    for (const p of [alice, bob, carol]) p.socket.close(1000);
+  });
 });
 
 describe("join timeout in a room with space (JOIN_TIMEOUT_MS 200)", () => {

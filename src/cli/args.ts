@@ -1,6 +1,6 @@
 /**
  * The command line: `parley <room | room link | owner link> [--name NAME]
- * [--url URL] [--owner-key KEY] [--json] [--timeout SECONDS]`. Parsed with `util.parseArgs` (built into
+ * [--url URL] [--owner-key KEY] [--json] [--quiet] [--timeout SECONDS]`. Parsed with `util.parseArgs` (built into
  * Node: strict, with short aliases, `--opt=value` and `--`); what it cannot
  * check (the room, the name, the URL) is checked here with the protocol's own
  * rules, so a mistake is reported before anything connects.
@@ -19,6 +19,8 @@ export interface CliOptions {
   room: string;
   name: string;
   json: boolean;
+  /** Join to read: the room announces no join, leave or rename for us and lists us nowhere (protocol "Quiet joins"). */
+  quiet: boolean;
   /** How long to wait to join, and for acknowledgements before leaving. */
   timeoutMs: number;
   /** Secret: join as the room's owner. From --owner-key, PARLEY_OWNER_KEY or an owner link; sent in the join frame only. */
@@ -31,6 +33,7 @@ const OPTIONS = {
   name: { type: "string", short: "n" },
   url: { type: "string", short: "u" },
   json: { type: "boolean" },
+  quiet: { type: "boolean", short: "q" },
   timeout: { type: "string", short: "t" },
   "owner-key": { type: "string" },
   help: { type: "boolean", short: "h" },
@@ -87,6 +90,7 @@ export function parseCliArgs(
       room: target.room,
       name: name.value,
       json: values.json === true,
+      quiet: values.quiet === true,
       timeoutMs,
       ...(ownerKey === undefined ? {} : { ownerKey }),
     },

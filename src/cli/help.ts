@@ -17,8 +17,12 @@ Options:
   -n, --name NAME      your name in the room (default: your user name)
   -u, --url URL        the server (default: ${DEFAULT_URL})
       --json           print each room event (messages, joins, edits, deletes,
-                       kicks, bans, settings) as one JSON line, exactly as the
-                       server sent it (history first); notices go to stderr
+                       reactions, kicks, bans, settings) as one JSON line,
+                       exactly as the server sent it (history first); notices
+                       go to stderr
+  -q, --quiet          join to read: nobody is told you joined, left or changed
+                       your name, and no member list shows you (you are only
+                       counted); you can still send messages
   -t, --timeout SECS   give up joining, or waiting for the room to acknowledge
                        messages before leaving, after SECS (default: ${DEFAULT_TIMEOUT_S})
       --owner-key KEY  join as the room's owner (moderate: /kick, /ban, /topic…);
@@ -28,8 +32,16 @@ Options:
   -h, --help           show this help
 
 Interactive use (stdin is a terminal): history, then live messages; type to
-chat. Each message starts with its number (#42), which /edit and /delete
-take. Commands (owners' ones answer "Only owners can …" to others):
+chat. Each message starts with its number (#42), which /edit, /delete,
+/reply and /react take; a reply has the start of what it answers on a line
+above it (↳ #41 alice: …), and reactions show after a message (👍 3) and as a
+line when someone reacts. A message that mentions you (@yourname) is
+highlighted and rings the terminal's bell. With colour, **bold**, _italic_,
+\`code\`, fenced \`\`\` blocks and links show styled (without, as written); a
+message taller than 12 rows is cut (/show #SEQ prints it all), and a run of
+joins and leaves is one line. /search lists matching messages as
+"#42 13:05 alice: …", newest first; /more shows older ones. Commands (owners'
+ones answer "Only owners can …" to others):
 ${COMMAND_HELP.map((line) => `  ${line}`).join("\n")}
 
 Scripted use (stdin is not a terminal, or --json): every non-empty input line

@@ -16,6 +16,34 @@ export class PromptScreen {
     this.#out = output;
     this.rl = readline.createInterface({ input, output, prompt, terminal: true, historySize: 500, tabSize: 4 });
     this.rl.on("close", () => (this.#open = false));
+    // Before readline handles each key: tell it the row the cursor is really on (see #cursorRow).
+    const sync = () => {
+      if (this.#open) this.#readline.prevRows = this.#cursorRow();
+    };
+    input.prependListener("keypress", sync);
+    this.rl.on("close", () => input.off("keypress", sync));
+  }
+
+  /** readline's own note of the cursor's row when it last drew the input (undocumented, but public). */
+  get #readline(): { prevRows?: number } {
+    return this.rl as unknown as { prevRows?: number };
+  }
+
+  /**
+   * The row, counted from the prompt's first, that the terminal's cursor is
+   * on. readline keeps it (`prevRows`) only when it redraws the input: text
+   * that arrives in one chunk (a paste) is written straight out, and its
+   * rows were never counted, so a redraw (Ctrl-U, a backspace across a
+   * row…) started too low and left the first rows on screen. When the
+   * input was written straight out and ends at the right margin exactly,
+   * the terminal has not wrapped yet: the cursor is still on the row above.
+   */
+  #cursorRow(): number {
+    const rl = this.rl;
+    const pos = rl.getCursorPos();
+    const kept = this.#readline.prevRows ?? 0;
+    if (kept === pos.rows) return kept;
+    return pos.cols === 0 && pos.rows > 0 && rl.cursor === rl.line.length ? pos.rows - 1 : pos.rows;
   }
 
   get open(): boolean {
@@ -35,14 +63,14 @@ export class PromptScreen {
       this.#out.write(text);
       return;
     }
-    this.#clearPrompt(this.rl.getCursorPos().rows);
+    this.#clearPrompt(this.#cursorRow());
     this.#out.write(text);
     this.rl.prompt(true);
   }
 
   setPrompt(prompt: string): void {
     if (!this.#open || prompt === this.rl.getPrompt()) return;
-    this.#clearPrompt(this.rl.getCursorPos().rows);
+    this.#clearPrompt(this.#cursorRow());
     this.rl.setPrompt(prompt);
     this.rl.prompt(true);
   }
@@ -73,7 +101,7 @@ export class PromptScreen {
   /** Clears the prompt and closes readline (the terminal is left clean). */
   close(): void {
     if (this.#open) {
-      this.#clearPrompt(this.rl.getCursorPos().rows);
+      this.#clearPrompt(this.#cursorRow());
       this.rl.close();
     } else {
       readline.cursorTo(this.#out, 0);
@@ -81,10 +109,15 @@ export class PromptScreen {
     }
   }
 
-  /** Moves up `rows` rows to column 0 and clears from there to the end of the screen. */
+  /**
+   * Moves up `rows` rows to column 0 and clears from there to the end of the
+   * screen: the cursor is where the prompt starts, which readline is told,
+   * so that it draws the prompt again from there.
+   */
   #clearPrompt(rows: number): void {
     if (rows > 0) readline.moveCursor(this.#out, 0, -rows);
     readline.cursorTo(this.#out, 0);
     readline.clearScreenDown(this.#out);
+    this.#readline.prevRows = 0;
   }
 }

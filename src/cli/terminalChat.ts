@@ -15,11 +15,22 @@
  */
 import * as readline from "node:readline";
 import { ChatController } from "../client/chat/controller.ts";
+import { groupPresence, isPresenceEvent, type PresenceEvent } from "../client/chat/presenceRun.ts";
 import { dayKey } from "../client/chat/localDay.ts";
+import { mentionsMe } from "../client/chat/mentions.ts";
 import type { ChatNotice } from "../client/chat/notices.ts";
 import { RoomClient, roomSocketUrl, type ConnectionState } from "../client/RoomClient.ts";
 import { moderationEventText, slowModeText } from "../client/chat/moderationText.ts";
-import { unreachable, type DeletedEvent, type EditedEvent, type MessageEvent, type RoomEvent, type RoomSettings } from "../protocol/frames.ts";
+import {
+  unreachable,
+  type DeletedEvent,
+  type EditedEvent,
+  type ErrorFrame,
+  type MessageEvent,
+  type RoomEvent,
+  type RoomSettings,
+  type SearchResult,
+} from "../protocol/frames.ts";
 import type { RoomInfo } from "../protocol/http.ts";
 import type { CliOptions } from "./args.ts";
 import { closedOutcome, EXIT, type Outcome } from "./exitCodes.ts";
@@ -35,6 +46,14 @@ export interface Io {
   env: Readonly<Record<string, string | undefined>>;
 }
 
+/**
+ * Live joins and leaves are held this long (from the first) and then shown
+ * as one line; anything else printed meanwhile shows them first, so nothing
+ * waits for them and the order stays the room's.
+ */
+export const PRESENCE_HOLD_MS = 1500;
+/** `/show #SEQ` (or `/show SEQ`): a long message in full; the terminal's own command. */
+const SHOW = /^\/show(?:\s+#?(\d+))?\s*$/i;
 /** After this long unacknowledged on a live connection, a message counts as "unsent" in the prompt. */
 const PENDING_SHOWN_AFTER_MS = 1000;
 /** Shorten echoed message text in notices. */
@@ -45,7 +64,29 @@ const clip = (text: string, max = 40) => {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** Events the chat controller announces as notices rather than the transcript printing them. */
-const MODERATION_EVENTS: ReadonlySet<RoomEvent["type"]> = new Set(["edited", "deleted", "kicked", "banned", "settings"]);
+const MODERATION_EVENTS: ReadonlySet<RoomEvent["type"]> = new Set(["edited", "deleted", "reactions", "kicked", "banned", "settings"]);
+
+/**
+ * An error from the room about something this member did, in the browser's
+ * words (src/web/chat/noticeView.ts): a reaction or an edit of a message that
+ * is gone (`not_found`, the room's message says which), a reaction the room
+ * cannot take, a name it refused…
+ */
+function roomErrorText(error: ErrorFrame): string {
+  const message = sanitize(error.message).replace(/\.$/, "");
+  switch (error.code) {
+    case "name_invalid":
+      return `Could not change your name: ${message}.`;
+    case "too_many_reactions":
+      return "That message can take no more kinds of reaction: add to one already on it.";
+    case "reaction_invalid":
+      return "That reaction was not taken: a reaction is a single emoji.";
+    case "not_found":
+      return `Could not do that: ${message}.`;
+    default:
+      return `The room refused that: ${message}.`;
+  }
+}
 
 /** The room's settings worth saying at join: the topic, slow mode, the lock (nothing when none is set). */
 function settingsLines(settings: RoomSettings): string[] {
@@ -83,7 +124,17 @@ class TerminalChat {
   #quitting = false;
   #refused = 0;
   #lastDay: string | undefined;
+  /**
+   * Reactions events up to this seq belong to the history shown at join (or
+   * afresh after a reset): not printed, since each message there already
+   * shows its counts as they are now. Those after it (live, or replayed on a
+   * resume, about lines printed earlier) are.
+   */
+  #historyEnd = 0;
   #pendingSince = 0;
+  /** Live joins and leaves not shown yet (PRESENCE_HOLD_MS), and the timer that shows them. */
+  #heldPresence: PresenceEvent[] = [];
+  #presenceTimer: ReturnType<typeof setTimeout> | undefined;
   #joinTimer: ReturnType<typeof setTimeout> | undefined;
   #progressTimer: ReturnType<typeof setTimeout> | undefined;
   #promptTimer: ReturnType<typeof setTimeout> | undefined;
@@ -102,10 +153,15 @@ class TerminalChat {
       url: roomSocketUrl(options.baseUrl, options.room),
       name: options.name,
       ...(options.ownerKey === undefined ? {} : { ownerKey: options.ownerKey }),
+      ...(options.quiet ? { quiet: true } : {}),
     });
     this.#controller = new ChatController(this.#client, { commands: TERMINAL_COMMANDS, notify: (notice) => this.#showNotice(notice) });
     const selfId = () => this.#client.self?.id;
-    this.#out = new Formatter({ color: !options.json && useColor(io.stdout.isTTY === true, io.env), selfId });
+    this.#out = new Formatter({
+      color: !options.json && useColor(io.stdout.isTTY === true, io.env),
+      selfId,
+      columns: () => (io.stdout.isTTY === true ? io.stdout.columns : undefined),
+    });
     this.#err = new Formatter({ color: useColor(io.stderr.isTTY === true, io.env), selfId });
 
     if (this.#interactive && io.stdout.isTTY === true) {
@@ -136,6 +192,7 @@ class TerminalChat {
     client.on("state", (state) => this.#onState(state));
     client.on("welcome", ({ welcome, fresh }) => {
       clearTimeout(this.#joinTimer);
+      if (!this.#welcomed || fresh) this.#historyEnd = welcome.lastSeq;
       if (!this.#welcomed) {
         const others = welcome.members.filter((m) => m.id !== welcome.self.id);
         const fmt = this.#noticeFormatter;
@@ -148,6 +205,7 @@ class TerminalChat {
         queueMicrotask(() => {
           const owner = welcome.self.role === "owner" ? " (owner)" : "";
           this.#notice(`you are in ${this.#label} as ${fmt.name(welcome.self)}${owner}; ${who}`);
+          if (this.#options.quiet) this.#notice("joined quietly: nobody is told you are here, and no member list shows you");
           for (const line of settingsLines(welcome.settings)) this.#notice(line);
           if (this.#interactive) {
             this.#notice(`type to chat; /help for commands${welcome.hasMore ? "; /history for earlier events" : ""}`);
@@ -196,8 +254,20 @@ class TerminalChat {
       lines.push(this.#out.day(event.ts));
     }
     this.#lastDay = day;
+    if (isPresenceEvent(event)) {
+      // A run of joins and leaves is one line: held a moment for more (the history at join comes all at once).
+      if (lines.length > 0) this.#transcript(lines);
+      this.#heldPresence.push(event);
+      this.#presenceTimer ??= setTimeout(() => this.#flushPresence(), PRESENCE_HOLD_MS);
+      return;
+    }
     lines.push(...this.#out.event(event));
     this.#transcript(lines);
+    // Someone mentioned us just now: the bell, once (not for the history shown at join, nor for a script).
+    const self = this.#client.self?.id;
+    if (this.#interactive && !this.#finished && event.seq > this.#historyEnd && mentionsMe(event, self) && event.type === "message" && event.from.id !== self) {
+      this.#io.stdout.write("\x07");
+    }
   }
 
   // -- input ---------------------------------------------------------------
@@ -234,6 +304,8 @@ class TerminalChat {
 
   /** A line typed at the prompt: the controller carries it out; the terminal only reacts to the outcome. */
   #onTyped(line: string): void {
+    const show = SHOW.exec(line.trim());
+    if (show) return this.#show(show[1] === undefined ? undefined : Number(show[1]));
     const outcome = this.#controller.submit(line);
     switch (outcome.kind) {
       case "sent":
@@ -249,6 +321,14 @@ class TerminalChat {
       default:
         unreachable(outcome);
     }
+  }
+
+  /** /show #SEQ: a message in full, as it reads now (one cut for being long, or any this run has seen). */
+  #show(seq: number | undefined): void {
+    if (seq === undefined) return this.#error("Usage: /show #SEQ (the number shown with the message)");
+    const message = this.#controller.moderation?.message(seq);
+    if (!message) return this.#error(`No message #${seq} here to show; /history shows earlier ones.`);
+    this.#transcript(this.#out.message(message, { full: true }));
   }
 
   // -- leaving -------------------------------------------------------------
@@ -332,6 +412,8 @@ class TerminalChat {
 
   #finish(outcome: { code: number; message: string } | Outcome): void {
     if (this.#finished) return;
+    // Joins and leaves still held are shown before the goodbye.
+    this.#flushPresence();
     this.#finished = true;
     clearTimeout(this.#joinTimer);
     clearTimeout(this.#progressTimer);
@@ -348,11 +430,22 @@ class TerminalChat {
 
   // -- output --------------------------------------------------------------
 
-  /** Room events (not JSON): stdout, above the prompt when there is one. */
+  /** Room events (not JSON): stdout, above the prompt when there is one; held joins and leaves go first. */
   #transcript(lines: readonly string[]): void {
     if (this.#finished && !this.#options.json) return;
+    this.#flushPresence();
     if (this.#screen) this.#screen.print(lines);
     else this.#io.stdout.write(`${lines.join("\n")}\n`);
+  }
+
+  /** Shows the held joins and leaves, if any, as one line. */
+  #flushPresence(): void {
+    clearTimeout(this.#presenceTimer);
+    this.#presenceTimer = undefined;
+    if (this.#heldPresence.length === 0) return;
+    const run = this.#heldPresence;
+    this.#heldPresence = [];
+    this.#transcript([this.#out.presenceRun(run)]);
   }
 
   /** Words a notice from the chat controller: `--- …` for news, `!!! …` for problems. */
@@ -390,12 +483,16 @@ class TerminalChat {
         return this.#notice(`${notice.dropped ? "the connection dropped" : "not connected"}; try /history again when live`);
       case "history-busy":
         return this.#notice("still fetching earlier events…");
+      case "search":
+        return this.#transcriptOrStderr(this.#searchLines(notice.q, notice.results, notice.more, notice.before !== undefined));
+      case "search-offline":
+        return this.#notice("not connected (or the connection dropped); try /search again when live");
       case "room-full":
         // Never in: the room cannot take us, and a script should not wait for it.
         if (!notice.joined) return this.#finish({ code: EXIT.refused, message: `the room is full: ${sanitize(notice.message)}` });
         return this.#warning("the room is full; retrying…");
       case "room-error":
-        return this.#error(`the room says: ${sanitize(notice.error.message)} (${sanitize(notice.error.code)})`);
+        return this.#error(roomErrorText(notice.error));
       case "malformed":
         return this.#warning(`ignored a frame from the server that breaks the protocol: ${sanitize(notice.problem)}`);
       case "owner-only":
@@ -414,6 +511,14 @@ class TerminalChat {
       case "message-changed":
         if (this.#options.json) return;
         return this.#transcript([this.#changedLine(notice.event, notice.message)]);
+      case "reactions":
+        // One line per change, as it happens; the message's own line above keeps the counts it was printed with.
+        if (this.#options.json || notice.event.seq <= this.#historyEnd) return;
+        return this.#transcript([out.reactions(notice.event)]);
+      case "quote-changed":
+        // Nothing: the "edited message #41" or "deleted message #41" line just printed says it, and the
+        // reply's quote line names #41. A terminal cannot take back the quote it printed; /history shows it as it reads now.
+        return;
       case "moderation":
         if (this.#options.json) return;
         return this.#transcript([out.moderation(notice.event.ts, notice.text)]);
@@ -447,15 +552,45 @@ class TerminalChat {
     else for (const line of lines) this.#say(line);
   }
 
+  /**
+   * What /search (or /more) found: a header that counts and names the
+   * query, one row per message, newest first, and how to see older ones.
+   */
+  #searchLines(q: string, results: readonly SearchResult[], more: boolean, older: boolean): string[] {
+    const out = this.#noticeFormatter;
+    const words = `"${clip(q, 60)}"`;
+    const n = results.length;
+    const which = older ? "older " : "";
+    const header = n === 0 ? `no ${which}message matches ${words}` : `${n} ${which}${n === 1 ? "message matches" : "messages match"} ${words}`;
+    return [
+      out.notice(header),
+      ...results.map((result) => out.searchResult(result, q)),
+      ...(more ? [out.notice("older matches: /more")] : []),
+    ];
+  }
+
   /** Earlier events for /history: counted, with the date wherever the day changes (first of all: they are out of order). */
   #historyLines(events: readonly RoomEvent[], more: boolean): string[] {
     const out = this.#out;
-    const lines = [out.notice(`${plural(events.length, "earlier event")}:`)];
+    // Each message shows its reactions as they are now: the changes that led there would only repeat them.
+    const shown = events.filter((event) => event.type !== "reactions");
+    const lines = [out.notice(`${plural(shown.length, "earlier event")}:`)];
     let day: string | undefined;
-    for (const event of events) {
-      if (dayKey(event.ts) !== day) lines.push(out.day(event.ts));
-      day = dayKey(event.ts);
-      lines.push(...out.event(event));
+    // A run of joins and leaves is one line here too; a new day starts a new run.
+    for (const item of groupPresence(shown)) {
+      const events = item.kind === "event" ? [item.event] : item.events;
+      let run: PresenceEvent[] = [];
+      for (const event of events) {
+        if (dayKey(event.ts) !== day) {
+          if (run.length > 0) lines.push(out.presenceRun(run));
+          run = [];
+          lines.push(out.day(event.ts));
+        }
+        day = dayKey(event.ts);
+        if (isPresenceEvent(event)) run.push(event);
+        else lines.push(...out.event(event));
+      }
+      if (run.length > 0) lines.push(out.presenceRun(run));
     }
     lines.push(out.notice(more ? "end of earlier events (/history for more)" : "that is the beginning of the room"));
     return lines;

@@ -25,6 +25,7 @@ import {
   type AdvertisedLimits,
   type Ban,
   type MembersFrame,
+  type SearchFrame,
   type RoomSettings,
   type ErrorFrame,
   type HistoryFrame,
@@ -32,7 +33,7 @@ import {
   type RoomEvent,
   type WelcomeFrame,
 } from "../protocol/frames.ts";
-import { DEFAULT_ADVERTISED_LIMITS } from "../protocol/limits.ts";
+import { DEFAULT_ADVERTISED_LIMITS, SEARCH_QUERY_MAX } from "../protocol/limits.ts";
 import { checkAction, normalizeName, normalizeText, type ActionFrame, type ProtocolError, type Result } from "../protocol/validate.ts";
 import { Outbox, type PendingMessage } from "./outbox.ts";
 import { PresenceModel, type RoomPresence } from "./presence.ts";
@@ -59,6 +60,8 @@ export interface RoomClientEvents {
   /** A pending message the room refused for good (e.g. text_too_long): it is dropped. */
   rejected: { message: PendingMessage; error: ErrorFrame };
   outbox: readonly PendingMessage[];
+  /** A pending message held back by the pace or the room's rate limit: about `ms` until it goes. */
+  held: { id: string; ms: number };
   /** A frame from the server that breaks the protocol: it was ignored. */
   malformed: string;
   /** To an owner, in a crowd (where joins are not events): someone joined. */
@@ -78,6 +81,12 @@ export interface RoomClientOptions {
   ownerKey?: string;
   /** The last seq already delivered in an earlier run (resume point). */
   since?: number;
+  /**
+   * Join to read (protocol "Quiet joins"): counted in `online`, but no
+   * joined/left/renamed event is announced and no member list shows this
+   * client. Every join it sends says so, reconnects included.
+   */
+  quiet?: boolean;
   backoff?: { initialMs?: number; maxMs?: number };
   /** How often to send a keep-alive ping while live; a connection silent for two intervals is replaced. */
   keepAliveMs?: number;
@@ -106,6 +115,7 @@ export class RoomClient {
         send: (frame) => this.#session.send(frame),
       },
       (messages) => this.#emit("outbox", messages),
+      (id, ms) => this.#emit("held", { id, ms }),
     );
     this.#session = new RoomSession(options, {
       welcome: (welcome, fresh) => {
@@ -203,12 +213,16 @@ export class RoomClient {
    * event for it comes back. Refused here (nothing queued) when the text
    * breaks the rules the room would refuse it for.
    */
-  send(text: string, options: { action?: boolean } = {}): Result<PendingMessage> {
+  send(text: string, options: { action?: boolean; replyTo?: number } = {}): Result<PendingMessage> {
     const checked = normalizeText(text, this.limits.textMax);
     if (!checked.ok) return checked;
+    const replyTo = options.replyTo;
+    if (replyTo !== undefined && !(Number.isSafeInteger(replyTo) && replyTo >= 1)) {
+      return { ok: false, error: { code: "bad_request", message: "replyTo must be the seq of a message" } };
+    }
     // Typing the next message shows at once: the room clears "typing" when a message lands.
     this.#lastTyping = 0;
-    return { ok: true, value: this.#outbox.add(checked.value, options.action === true) };
+    return { ok: true, value: this.#outbox.add(checked.value, options.action === true, replyTo) };
   }
 
   /**
@@ -256,6 +270,14 @@ export class RoomClient {
     return this.#act({ type: "delete", seq });
   }
 
+  /**
+   * Puts this member's `emoji` reaction on message `seq` (`on`), or takes it
+   * back. Refused here (`reaction_invalid`) unless `emoji` is one emoji.
+   */
+  react(seq: number, emoji: string, on: boolean): ProtocolError | undefined {
+    return this.#act({ type: "react", seq, emoji, on });
+  }
+
   /** Owner: closes a member's sockets (4003); they may come back. */
   kick(member: string, reason?: string): ProtocolError | undefined {
     return this.#act({ type: "kick", member, ...(reason === undefined ? {} : { reason }) });
@@ -289,6 +311,19 @@ export class RoomClient {
     if (this.#state !== "live" || !this.isOwner) return Promise.resolve(null);
     const answer = this.#session.awaitMembers();
     this.#outbox.control({ type: "members", ...(after === undefined ? {} : { after }) });
+    return answer;
+  }
+
+  /**
+   * Searches the room's messages for every word of `q` (newest first; with
+   * `before`, the page after an earlier one). Null when offline, when `q` has
+   * nothing to search for, or when the connection ends first.
+   */
+  search(q: string, before?: number): Promise<SearchFrame | null> {
+    const query = q.trim();
+    if (this.#state !== "live" || query === "" || Array.from(query).length > SEARCH_QUERY_MAX) return Promise.resolve(null);
+    const answer = this.#session.awaitSearch();
+    this.#outbox.control({ type: "search", q: query, ...(before === undefined ? {} : { before }) });
     return answer;
   }
 

@@ -12,6 +12,7 @@ export function actorOf(event: RoomEvent): Member {
       return event.member;
     case "edited":
     case "deleted":
+    case "reactions":
     case "kicked":
     case "banned":
     case "settings":

@@ -3,7 +3,8 @@
  * the browser turns `link` parts into anchors with textContent, so nothing
  * here is ever parsed as HTML, and the terminal prints each link as it reads
  * (its emulator makes links of them itself). Only http and https links qualify: `javascript:`, `data:`
- * and friends stay text.
+ * and friends stay text. A bare `www.` host (`www.example.com/x`) is a link
+ * too: its text stays as written, its href gets `https://`.
  *
  * A link's text must not lie about where it goes: bidirectional controls are
  * taken out of it (`…/\u202Egnp.exe` would show as `…/exe.png`), and a host
@@ -13,25 +14,49 @@
 
 export type TextPart = { kind: "text"; text: string } | { kind: "link"; text: string; href: string };
 
-// Candidates start with the scheme; everything up to whitespace or a character that cannot be in a bare URL.
-const CANDIDATE = /\bhttps?:\/\/[^\s<>"'`]+/gi;
+// Candidates start with the scheme, or with `www.` and a dotted host (not inside a word, a path or an address);
+// everything up to whitespace or a character that cannot be in a bare URL.
+const CANDIDATE = /(?<![\p{L}\p{N}])https?:\/\/[^\s<>"'`]+|(?<![\p{L}\p{N}_.@/:-])www\.[\p{L}\p{N}-]+\.[^\s<>"'`]+/giu;
+const WWW = /^www\./i;
+// What a `www.` candidate must still be once trailing punctuation is off: www, a name, a dot and more.
+const WWW_HOST = /^www\.[^./?#:]+\.[^./?#:]/i;
 // Punctuation that usually ends the sentence rather than the URL.
 const TRAILING = /[.,;:!?*_~]+$/;
 
 export function linkify(text: string): TextPart[] {
   const parts: TextPart[] = [];
   let last = 0;
-  for (const match of text.matchAll(CANDIDATE)) {
-    const start = match.index;
-    const raw = trimCandidate(match[0]);
-    const href = safeHref(raw);
-    if (href === null) continue;
-    if (start > last) parts.push({ kind: "text", text: text.slice(last, start) });
-    parts.push({ kind: "link", text: linkText(raw, href), href });
-    last = start + raw.length;
+  for (const link of findLinks(text)) {
+    if (link.start > last) parts.push({ kind: "text", text: text.slice(last, link.start) });
+    parts.push({ kind: "link", text: link.text, href: link.href });
+    last = link.end;
   }
   if (last < text.length) parts.push({ kind: "text", text: text.slice(last) });
   return parts;
+}
+
+/** A link found in a text: where it is (`text.slice(start, end)` is as written), what it shows, where it goes. */
+export interface FoundLink {
+  start: number;
+  end: number;
+  text: string;
+  href: string;
+}
+
+/** The links in `text`, in order, with their places (format.ts keeps markers inside a link from counting). */
+export function findLinks(text: string): FoundLink[] {
+  const links: FoundLink[] = [];
+  for (const match of text.matchAll(CANDIDATE)) {
+    const start = match.index;
+    const raw = trimCandidate(match[0]);
+    const www = WWW.test(raw);
+    if (www && !WWW_HOST.test(raw)) continue;
+    const href = safeHref(www ? `https://${raw}` : raw);
+    if (href === null) continue;
+    const shown = www ? linkText(`https://${raw}`, href).slice("https://".length) : linkText(raw, href);
+    links.push({ start, end: start + raw.length, text: shown, href });
+  }
+  return links;
 }
 
 /** The text with every link written as `linkText` shows it: what a terminal prints. */

@@ -29,6 +29,8 @@ export interface PendingMessage {
   id: string;
   text: string;
   action: boolean;
+  /** The seq of the message this one answers. */
+  replyTo?: number;
 }
 
 /** Frames other than messages that wait for the pace: renames, history requests, owners' actions. */
@@ -45,8 +47,8 @@ export interface OutboxLink {
   send(frame: ClientFrame): boolean;
 }
 
-/** Errors about one message that resending will not fix. */
-const PERMANENT_MESSAGE_ERRORS: ReadonlySet<ErrorCode> = new Set(["text_empty", "text_too_long", "text_invalid", "bad_request"]);
+/** Errors about one message that resending will not fix (`not_found`: a reply to a message the room does not have). */
+const PERMANENT_MESSAGE_ERRORS: ReadonlySet<ErrorCode> = new Set(["text_empty", "text_too_long", "text_invalid", "bad_request", "not_found"]);
 /** Errors that mean "this message, but later": it stays pending and goes again after `retryAfterMs`. */
 const WAIT_MESSAGE_ERRORS: ReadonlySet<ErrorCode> = new Set(["rate_limited", "slow_mode"]);
 /** How long to wait after rate_limited or slow_mode when the room did not say. */
@@ -63,6 +65,7 @@ export function pacingRule(limits: AdvertisedLimits): RateRule {
 export class Outbox {
   readonly #link: OutboxLink;
   readonly #changed: (messages: readonly PendingMessage[]) => void;
+  readonly #held: ((id: string, ms: number) => void) | undefined;
   /** Pending messages by id, in the order they were written. */
   readonly #pending = new Map<string, PendingMessage>();
   /** `messages` as an array, rebuilt only after a change. */
@@ -78,10 +81,15 @@ export class Outbox {
   /** No message goes before this time (ms since the epoch): the room said to wait (slow mode, its rate). */
   #messagesHeldUntil = 0;
 
-  /** `changed` hears the pending messages after every change. */
-  constructor(link: OutboxLink, changed: (messages: readonly PendingMessage[]) => void) {
+  /**
+   * `changed` hears the pending messages after every change; `held`, each
+   * time the pace (or the room's rate_limited, slow_mode) holds messages
+   * back, every message not on the wire and about how long until it goes.
+   */
+  constructor(link: OutboxLink, changed: (messages: readonly PendingMessage[]) => void, held?: (id: string, ms: number) => void) {
     this.#link = link;
     this.#changed = changed;
+    this.#held = held;
   }
 
   /** Pending messages, oldest first; a new array after each change. */
@@ -91,8 +99,8 @@ export class Outbox {
   }
 
   /** Queues a message (already checked) under a new unique id, and sends what may go. */
-  add(text: string, action: boolean): PendingMessage {
-    const message: PendingMessage = { id: newMessageId(), text, action };
+  add(text: string, action: boolean, replyTo?: number): PendingMessage {
+    const message: PendingMessage = { id: newMessageId(), text, action, ...(replyTo === undefined ? {} : { replyTo }) };
     this.#pending.set(message.id, message);
     this.#notify();
     this.flush();
@@ -178,17 +186,28 @@ export class Outbox {
     const held = this.#messagesHeldUntil - Date.now();
     if (held > 0) {
       if (this.#pending.size > this.#inFlight.size) this.#scheduleFlush(held);
+      this.#tellHeld(held);
       return;
     }
     for (const message of this.#pending.values()) {
       if (this.#inFlight.has(message.id)) continue;
-      const wait = this.#transmit({ type: "message", text: message.text, id: message.id, action: message.action });
+      const wait = this.#transmit({ type: "message", text: message.text, id: message.id, action: message.action, replyTo: message.replyTo });
       if (wait !== 0) {
-        if (wait > 0) this.#scheduleFlush(wait);
+        if (wait > 0) {
+          this.#scheduleFlush(wait);
+          this.#tellHeld(wait);
+        }
         return;
       }
       this.#inFlight.add(message.id);
     }
+  }
+
+  /** Each message not on the wire waits `ms`, then one pace step more than the one before it. */
+  #tellHeld(ms: number): void {
+    const step = this.#rule ? 1000 / this.#rule.perSecond : 0;
+    let k = 0;
+    for (const message of this.#pending.values()) if (!this.#inFlight.has(message.id)) this.#held?.(message.id, ms + step * k++);
   }
 
   #scheduleFlush(delayMs: number): void {

@@ -56,6 +56,7 @@ export class PresenceModel {
       case "message":
       case "edited":
       case "deleted":
+      case "reactions":
       case "kicked":
       case "banned":
       case "settings":

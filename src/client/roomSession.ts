@@ -37,6 +37,7 @@ import {
   type RoomSettings,
   type BansFrame,
   type MembersFrame,
+  type SearchFrame,
   type WelcomeFrame,
 } from "../protocol/frames.ts";
 import { HISTORY_PAGE_MAX, REPLAY_CHUNK } from "../protocol/limits.ts";
@@ -60,6 +61,8 @@ export interface RoomSessionOptions extends Omit<ReconnectingSocketOptions, "url
   since?: number | undefined;
   /** The room's owner key (or the operator's): joins as an owner. Sent in the join frame only. */
   ownerKey?: string | undefined;
+  /** Join to read (protocol "Quiet joins"): announced to no one. Sent with every join, reconnects included. */
+  quiet?: boolean | undefined;
 }
 
 /** What the session tells the layer above, in the order it happens. */
@@ -112,10 +115,12 @@ export class RoomSession {
   #name: string;
   #token: string | undefined;
   readonly #ownerKey: string | undefined;
+  readonly #quiet: boolean;
   #settings: RoomSettings = { topic: "", slowModeSeconds: 0, locked: false };
   /** Owners' requests waiting for their answer, oldest first (the room answers in order). */
   readonly #bansWaiters: ((frame: BansFrame | null) => void)[] = [];
   readonly #membersWaiters: ((frame: MembersFrame | null) => void)[] = [];
+  readonly #searchWaiters: ((frame: SearchFrame | null) => void)[] = [];
   /** The newest seq delivered. */
   #lastSeq: number | undefined;
   #self: Member | undefined;
@@ -146,6 +151,7 @@ export class RoomSession {
     this.#name = options.name;
     this.#token = options.session;
     this.#ownerKey = options.ownerKey;
+    this.#quiet = options.quiet === true;
     this.#lastSeq = options.since;
     this.#listener = listener;
     this.#socket = new ReconnectingSocket(
@@ -246,13 +252,18 @@ export class RoomSession {
     return new Promise((resolve) => this.#membersWaiters.push(resolve));
   }
 
+  /** The answer to the next search request (null if the connection ends first). */
+  awaitSearch(): Promise<SearchFrame | null> {
+    return new Promise((resolve) => this.#searchWaiters.push(resolve));
+  }
+
   // -- the connection ------------------------------------------------------
 
   #attemptUrl(): string {
     // Secrets (the session token, an owner key) never go in a URL: those joins send a frame.
     this.#joinInUrl = this.#token === undefined && this.#ownerKey === undefined;
     if (this.#joinInUrl) this.#joinsSent += 1;
-    return this.#joinInUrl ? joinUrl(this.#url, this.#name, this.#lastSeq) : this.#url;
+    return this.#joinInUrl ? joinUrl(this.#url, this.#name, this.#lastSeq, this.#quiet) : this.#url;
   }
 
   #onOpen(): void {
@@ -264,6 +275,7 @@ export class RoomSession {
     if (this.#lastSeq !== undefined) join.since = this.#lastSeq;
     if (this.#token !== undefined) join.session = this.#token;
     if (this.#ownerKey !== undefined) join.ownerKey = this.#ownerKey;
+    if (this.#quiet) join.quiet = true;
     // The join is not paced: the room counts it, but the bucket is full on a new connection.
     if (this.#socket.send(encodeClientFrame(join))) this.#joinsSent += 1;
   }
@@ -285,6 +297,7 @@ export class RoomSession {
     this.#historyWaiters.clear();
     for (const resolve of this.#bansWaiters.splice(0)) resolve(null);
     for (const resolve of this.#membersWaiters.splice(0)) resolve(null);
+    for (const resolve of this.#searchWaiters.splice(0)) resolve(null);
   }
 
   #onMessage(text: string): void {
@@ -325,6 +338,9 @@ export class RoomSession {
       case "members":
         this.#membersWaiters.shift()?.(frame);
         return;
+      case "search":
+        this.#searchWaiters.shift()?.(frame);
+        return;
       case "newcomer":
         this.#listener.newcomer(frame.member);
         return;
@@ -334,6 +350,7 @@ export class RoomSession {
       case "renamed":
       case "edited":
       case "deleted":
+      case "reactions":
       case "kicked":
       case "banned":
       case "settings":
@@ -501,9 +518,10 @@ const isKnownEvent = (event: ReceivedEvent): event is RoomEvent => event.type !=
 const emptyHistory = (before: number): HistoryFrame => ({ type: "history", before, events: [], hasMore: true });
 
 /** The socket URL with a join in its query (see docs/protocol.md, "Joining in the URL"). */
-function joinUrl(socketUrl: string, name: string, since: number | undefined): string {
+function joinUrl(socketUrl: string, name: string, since: number | undefined, quiet: boolean): string {
   const url = new URL(socketUrl);
   url.searchParams.set("name", name);
   if (since !== undefined) url.searchParams.set("since", String(since));
+  if (quiet) url.searchParams.set("quiet", "1");
   return url.toString();
 }

@@ -7,7 +7,7 @@ import { parseCliArgs, resolveTarget, type CliOptions } from "../../src/cli/args
 import { parseCommand } from "../../src/client/chat/commands.ts";
 import { COMMAND_HELP, HISTORY_DEFAULT, TERMINAL_COMMANDS } from "../../src/cli/terminalCommands.ts";
 import { closedOutcome, EXIT } from "../../src/cli/exitCodes.ts";
-import { clockTime, Formatter, nameColor, roomLabel, shortDate, useColor } from "../../src/cli/terminalText.ts";
+import { clockTime, cutToWidth, displayWidth, Formatter, nameColor, reactionCountsText, roomLabel, shortDate, useColor } from "../../src/cli/terminalText.ts";
 import { sanitize } from "../../src/cli/sanitize.ts";
 import { HELP } from "../../src/cli/help.ts";
 import type { RoomEvent } from "../../src/protocol/frames.ts";
@@ -164,13 +164,99 @@ describe("formatting", () => {
     ]);
   });
 
+  it("puts a reply's quote on a line above it, under the name, cut to the terminal's width", () => {
+    const quote = { seq: 41, from: alice, snippet: "shall we meet at noon tomorrow, near the station by the old clock tower?" };
+    expect(plain.event(message("sure", { seq: 42, replyTo: quote } as Partial<RoomEvent>))).toEqual([
+      "          ↳ #41 alice: shall we meet at noon tomorrow, near the station by the old clock tower?",
+      "09:05 #42 <bob> sure",
+    ]);
+    const narrow = new Formatter({ color: false, columns: () => 50 });
+    const lines = narrow.event(message("sure", { seq: 42, replyTo: { ...quote, edited: true } } as Partial<RoomEvent>));
+    expect(lines).toEqual(["          ↳ #41 alice: shall we meet at… (edited)", "09:05 #42 <bob> sure"]);
+    expect(displayWidth(lines[0]!)).toBe(49);
+    expect(narrow.event(message("ok", { seq: 42, replyTo: { seq: 41, from: alice, deleted: true } } as Partial<RoomEvent>))).toEqual([
+      "          ↳ #41 alice: (deleted)",
+      "09:05 #42 <bob> ok",
+    ]);
+    // Sanitised like all room text: a hostile quote cannot move the cursor or break the line.
+    const hostile = { seq: 1, from: { id: "x", name: `m${ESC}[2Jal` }, snippet: `a\nb${ESC}]0;title\x07c\u202Ed` };
+    expect(plain.event(message("x", { seq: 2, replyTo: hostile } as Partial<RoomEvent>))[0]).toBe("         ↳ #1 mal: a^Jbc<U+202E>d");
+    // Dim when coloured, as one run.
+    const color = new Formatter({ color: true });
+    expect(color.event(message("x", { seq: 2, replyTo: { seq: 1, from: alice, deleted: true } } as Partial<RoomEvent>))[0]).toBe(
+      `         ${ESC}[2m↳ #1 alice: (deleted)${ESC}[0m`,
+    );
+  });
+
+  it("shows a search result on one row, #seq first, its words highlighted when coloured, cut to the width", () => {
+    const result = { seq: 42, ts, from: { id: "b2", name: "bob" }, snippet: "…the Launch is at noon, launching soon" };
+    expect(plain.searchResult(result, "launch", ts)).toBe("#42 09:05 bob: …the Launch is at noon, launching soon");
+    // Another day: the date too (the year only when not this one).
+    expect(plain.searchResult(result, "launch", new Date(2026, 10, 4, 8).getTime())).toBe("#42 3 Nov 09:05 bob: …the Launch is at noon, launching soon");
+    expect(plain.searchResult(result, "launch", new Date(2027, 0, 4).getTime())).toMatch(/^#42 3 Nov 2026 09:05 bob: /);
+    const color = new Formatter({ color: true });
+    const line = color.searchResult(result, "launch", ts);
+    expect(line).toContain(`the ${ESC}[1;7mLaunch${ESC}[0m is at noon, ${ESC}[1;7mlaunching${ESC}[0m soon`);
+    const narrow = new Formatter({ color: false, columns: () => 40 });
+    expect(narrow.searchResult(result, "launch", ts)).toBe("#42 09:05 bob: …the Launch is at noon,…");
+    expect(displayWidth(narrow.searchResult(result, "launch", ts))).toBeLessThan(40);
+    // Sanitised: a hostile snippet or name cannot move the cursor or break the row.
+    const hostile = { ...result, from: { id: "x", name: `m${ESC}[2Jal` }, snippet: `a\nb${ESC}]0;title\x07c\u202Ed` };
+    expect(plain.searchResult(hostile, "a", ts)).toBe("#42 09:05 mal: a^Jbc<U+202E>d");
+  });
+
+  it("highlights a message that mentions me, in colour only, and never my own", () => {
+    const mentioning = message("@alice look", { mentions: ["a1"] } as Partial<RoomEvent>);
+    expect(plain.event(mentioning)).toEqual(["09:05 #1 <bob> @alice look"]);
+    const color = new Formatter({ color: true, selfId: () => "a1" });
+    expect(color.event(mentioning)[0]).toContain(`${ESC}[1;33m@alice look${ESC}[0m`);
+    expect(color.event(message("@carol look", { mentions: ["c3"] } as Partial<RoomEvent>))[0]).not.toContain(`${ESC}[1;33m`);
+    const mine = message("@alice note to self", { from: alice, mentions: ["a1"] } as Partial<RoomEvent>);
+    expect(color.event(mine)[0]).not.toContain(`${ESC}[1;33m`);
+  });
+
+  it("shows a message's reactions after it, and a reactions event as one line", () => {
+    expect(plain.event(message("lunch?", { reactions: { "👍": 3, "❤️": 1 } } as Partial<RoomEvent>))).toEqual(["09:05 #1 <bob> lunch? (👍 3 ❤️ 1)"]);
+    expect(plain.event(message("a\nb", { edited: ts, reactions: { "🎉": 1 } } as Partial<RoomEvent>))).toEqual([
+      "09:05 #1 <bob> a",
+      "               b (edited) (🎉 1)",
+    ]);
+    const event = { type: "reactions", seq: 9, ts, target: 1, by: alice, emoji: "👍", on: true, counts: { "👍": 3, "❤️": 1 } } as const;
+    expect(plain.event(event)).toEqual(["09:05 --- alice reacted 👍 to #1 (👍 3 ❤️ 1)"]);
+    expect(plain.event({ ...event, on: false, emoji: "❤️", counts: { "👍": 3 } })).toEqual(["09:05 --- alice took back ❤️ on #1 (👍 3)"]);
+    expect(plain.event({ ...event, on: false, counts: {} })).toEqual(["09:05 --- alice took back 👍 on #1 (none left)"]);
+    // What a hostile server might send: escapes, silly counts, hundreds of emoji.
+    expect(reactionCountsText({ [`${ESC}[2J👍`]: 2, "❤️": 0, "🎉": 1.5, "😀": -1 })).toBe("👍 2");
+    const many = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [String.fromCodePoint(0x1f600 + i), 1]));
+    expect(reactionCountsText(many).split(" ").length).toBe(41);
+    expect(reactionCountsText(many).endsWith("1 …")).toBe(true);
+  });
+
+  it("measures and cuts text by terminal columns: emoji and wide characters take two, marks none", () => {
+    expect(displayWidth("abc")).toBe(3);
+    expect(displayWidth("👍")).toBe(2);
+    expect(displayWidth("❤️")).toBe(2);
+    expect(displayWidth("👩‍👩‍👧")).toBe(2);
+    expect(displayWidth("日本")).toBe(4);
+    expect(displayWidth("e\u0301")).toBe(1);
+    expect(cutToWidth("hello world", 20)).toBe("hello world");
+    expect(cutToWidth("hello world", 8)).toBe("hello w…");
+    expect(cutToWidth("hello world", 7)).toBe("hello…");
+    expect(cutToWidth("日本語のテキスト", 7)).toBe("日本語…");
+    expect(cutToWidth("ab👩‍👩‍👧cd", 4)).toBe("ab…");
+  });
+
   it("lists the moderation commands in /help, each usage in one column", () => {
-    for (const usage of ["/edit [#SEQ] TEXT", "/delete #SEQ", "/kick NAME [REASON]", "/ban NAME [MINUTES] [REASON]", "/bans", "/unban ID|NAME", "/topic [TEXT|-]", "/slow [SECONDS|off]", "/lock, /unlock"]) {
+    for (const usage of ["/edit [#SEQ] TEXT", "/delete #SEQ", "/reply #SEQ TEXT", "/react #SEQ EMOJI", "/kick NAME [REASON]", "/ban NAME [MINUTES] [REASON]", "/bans", "/unban ID|NAME", "/topic [TEXT|-]", "/slow [SECONDS|off]", "/lock, /unlock"]) {
       expect(COMMAND_HELP.some((line) => line.startsWith(usage)), usage).toBe(true);
     }
     // Where the description starts: after the usage and at least two blanks, the same on every line.
     const column = (line: string) => /^\S+(?: \S+)* {2,}/.exec(line)![0].length;
-    expect(new Set(COMMAND_HELP.slice(0, -1).map(column)).size).toBe(1);
+    expect(new Set(COMMAND_HELP.slice(0, -1).filter((line) => !line.startsWith(" ")).map(column)).size).toBe(1);
+    // Under /help's indent of 4 it all fits an 80-column terminal; a long description goes on under its column.
+    for (const line of COMMAND_HELP) expect(4 + displayWidth(line), line).toBeLessThan(80);
+    expect(COMMAND_HELP.some((line) => /^ {20,}\S/.test(line))).toBe(true);
+    expect(COMMAND_HELP).toContainEqual(expect.stringMatching(/^\/more +show older matches of the last \/search$/));
   });
 
   it("lists members with the user marked", () => {
@@ -227,6 +313,7 @@ describe("arguments", () => {
       room: "lobby",
       name: "me",
       json: false,
+      quiet: false,
       timeoutMs: 30_000,
     });
   });
@@ -237,8 +324,11 @@ describe("arguments", () => {
       room: "lobby",
       name: "alice",
       json: true,
+      quiet: false,
       timeoutMs: 2500,
     });
+    expect(options(["lobby", "--quiet"])).toMatchObject({ quiet: true });
+    expect(options(["lobby", "-q", "--json"])).toMatchObject({ quiet: true, json: true });
     expect(options(["-n", "bob", "-u", "http://127.0.0.1:9000", "x", "-t", "1"])).toMatchObject({
       name: "bob",
       baseUrl: "http://127.0.0.1:9000",
@@ -300,7 +390,7 @@ describe("owner keys on the command line", () => {
     const parsed = run([`https://chat.example.com/r/lobby#owner=${KEY}`]);
     expect(parsed).toEqual({
       kind: "run",
-      options: { baseUrl: "https://chat.example.com", room: "lobby", name: "me", json: false, timeoutMs: 30_000, ownerKey: KEY },
+      options: { baseUrl: "https://chat.example.com", room: "lobby", name: "me", json: false, quiet: false, timeoutMs: 30_000, ownerKey: KEY },
     });
     expect(ownerKey(["lobby", "--owner-key", KEY])).toBe(KEY);
     expect(ownerKey(["lobby"], { PARLEY_OWNER_KEY: KEY })).toBe(KEY);

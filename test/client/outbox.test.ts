@@ -20,6 +20,8 @@ afterEach(() => {
 function setup(limits: AdvertisedLimits = UNPACED) {
   const link = { ready: true, connected: true, sent: [] as ClientFrame[] };
   const changes: string[][] = [];
+  /** "text ms" for each message the pace or the room held back, as told. */
+  const held: string[] = [];
   const outbox = new Outbox(
     {
       ready: () => link.ready,
@@ -30,11 +32,12 @@ function setup(limits: AdvertisedLimits = UNPACED) {
       },
     },
     (messages) => changes.push(messages.map((m) => m.text)),
+    (id, ms) => held.push(`${outbox.messages.find((m) => m.id === id)?.text} ${Math.round(ms)}`),
   );
   outbox.welcomed(limits);
   /** Texts of the messages sent so far (other frames as their type). */
   const sentTexts = () => link.sent.map((f) => (f.type === "message" ? f.text : f.type));
-  return { outbox, link, changes, sentTexts };
+  return { outbox, link, changes, sentTexts, held };
 }
 
 const refusal = (code: ErrorFrame["code"], message: PendingMessage, retryAfterMs?: number): ErrorFrame => ({
@@ -144,6 +147,19 @@ describe("Outbox: pacing", () => {
     expect(sentAt).toEqual([223, 445, 667, 889]);
   });
 
+  it("tells about how long each message held back by the pace or the room waits", () => {
+    const { outbox, held } = setup({ ...DEFAULT_ADVERTISED_LIMITS, rateBurst: 10, ratePerSecond: 5 });
+    for (let i = 0; i < 11; i++) outbox.add(`m${i}`, false);
+    // The ninth waits for a token (rounded up to the ms); each after it one step (222 ms at 4.5/s) more.
+    expect(held.slice(-3)).toEqual(["m8 223", "m9 445", "m10 667"]);
+    held.length = 0;
+    vi.advanceTimersByTime(223);
+    expect(held).toEqual(["m9 222", "m10 444"]);
+    held.length = 0;
+    outbox.refused(refusal("rate_limited", outbox.messages[0]!, 1500));
+    expect(held).toEqual(["m0 1500", "m9 1722", "m10 1944"]);
+  });
+
   it("starts each connection with a full bucket", () => {
     const { outbox, link, sentTexts } = setup({ ...DEFAULT_ADVERTISED_LIMITS, rateBurst: 4, ratePerSecond: 1 });
     for (let i = 0; i < 3; i++) outbox.add(`m${i}`, false);
@@ -223,7 +239,7 @@ describe("Outbox: the room's errors about a message", () => {
     expect(changes.at(-1)).toEqual([]);
   });
 
-  it.each(["text_empty", "text_too_long", "text_invalid", "bad_request"] as const)("drops a message the room refuses for good (%s)", (code) => {
+  it.each(["text_empty", "text_too_long", "text_invalid", "bad_request", "not_found"] as const)("drops a message the room refuses for good (%s)", (code) => {
     const { outbox, changes, sentTexts } = setup();
     const doomed = outbox.add("doomed", false);
     const fine = outbox.add("fine", false);

@@ -37,6 +37,7 @@ function setup(options: Partial<RoomClientOptions> = {}) {
     error: (e) => e.code,
     rejected: ({ message: m, error }) => `${m.text} ${error.code}`,
     outbox: (o) => `[${o.map((m) => m.text).join(",")}]`,
+    held: ({ id, ms }) => `${id} ${Math.round(ms)} ms`,
     malformed: (problem) => problem,
     closed: (r) => `${r.code} ${r.reason}${r.error ? ` (${r.error.code})` : ""}`,
   };
@@ -105,6 +106,22 @@ describe("RoomClient over a fake socket: what listeners hear", () => {
       "event: 5 m5",
     ]);
     expect(server.sockets).toHaveLength(2);
+  });
+
+  it("joins quietly when asked: quiet=1 in the URL, quiet: true in every join frame after", () => {
+    const { join, rejoin, server } = setup({ quiet: true });
+    join({ events: messages(1, 2) });
+    expect(server.sockets[0]!.query).toMatchObject({ name: "alice", quiet: "1" });
+    const ws = rejoin();
+    expect(ws.frames).toEqual([{ type: "join", name: "alice", since: 2, session: "token-1", quiet: true }]);
+    // An owner's first join goes in a frame (the key is a secret): it says quiet too.
+    const owner = setup({ quiet: true, ownerKey: "owner-key-1" });
+    owner.client.connect();
+    expect(owner.server.latest.accept().frames).toEqual([{ type: "join", name: "alice", ownerKey: "owner-key-1", quiet: true }]);
+    // Not asked: nothing says quiet.
+    const plain = setup();
+    plain.join();
+    expect(plain.server.sockets[0]!.query).not.toHaveProperty("quiet");
   });
 
   it("keeps the limits from the welcome, the defaults until then", () => {

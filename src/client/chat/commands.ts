@@ -20,6 +20,10 @@ export type Command =
   | { kind: "who" }
   | { kind: "help" }
   | { kind: "history"; count: number }
+  /** /search WORDS: the room's messages holding every word, newest first. */
+  | { kind: "search"; q: string }
+  /** /more: the next page of older matches of the last /search (when the client offers it). */
+  | { kind: "search-more" }
   | { kind: "quit" }
   /** Editing or moderating (when the client offers it). */
   | { kind: "moderation"; command: ModerationCommand }
@@ -37,6 +41,8 @@ export interface CommandExtras {
   history?: { default: number; max: number };
   /** /quit (or /exit). */
   quit?: boolean;
+  /** /more: older matches of the last /search (a client without its own way to page through them). */
+  searchMore?: boolean;
   /** /edit, /delete and the owners' commands: MODERATION from moderation.ts. */
   moderation?: ModerationExtension;
 }
@@ -47,6 +53,8 @@ export function commandHelp(extras: CommandExtras = {}): CommandHelp[] {
     { usage: "/me ACTION", description: "say what you are doing, e.g. /me waves" },
     { usage: "/nick NAME", description: "change your display name" },
     { usage: "/who", description: "list who is online" },
+    { usage: "/search WORDS", description: "find messages with every word, newest first" },
+    ...(extras.searchMore ? [{ usage: "/more", description: "show older matches of the last /search" }] : []),
     ...(extras.history
       ? [{ usage: "/history [N]", description: `show N earlier events (default ${extras.history.default}, at most ${extras.history.max})` }]
       : []),
@@ -79,6 +87,9 @@ export function parseCommand(raw: string, extras: CommandExtras = {}): Command {
       return { kind: "who" };
     case "help":
       return { kind: "help" };
+    case "search":
+    case "find":
+      return argument === "" ? { kind: "invalid", message: "Usage: /search WORDS" } : { kind: "search", q: argument };
   }
   if (extras.history && name === "history") {
     const { default: fallback, max } = extras.history;
@@ -89,6 +100,7 @@ export function parseCommand(raw: string, extras: CommandExtras = {}): Command {
       : { kind: "invalid", message: `Usage: /history [N], with N from 1 to ${max}` };
   }
   if (extras.quit && (name === "quit" || name === "exit")) return { kind: "quit" };
+  if (extras.searchMore && name === "more") return argument === "" ? { kind: "search-more" } : { kind: "invalid", message: "Usage: /more (after /search WORDS)" };
   const moderation = extras.moderation?.parse(name, argument);
   if (moderation) return moderation.kind === "invalid" ? moderation : { kind: "moderation", command: moderation };
   return { kind: "invalid", message: `Unknown command /${name}. ${UNKNOWN_HINT}` };

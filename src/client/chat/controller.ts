@@ -25,6 +25,7 @@ import {
   type Member,
   type MembersFrame,
   type RoomSettings,
+  type SearchFrame,
 } from "../../protocol/frames.ts";
 import { normalizeName, type ProtocolError, type Result } from "../../protocol/validate.ts";
 import type { PendingMessage, RoomClientEvents, RoomPresence } from "../RoomClient.ts";
@@ -43,6 +44,7 @@ export interface ModeratedRoom {
   readonly outbox: readonly PendingMessage[];
   edit(seq: number, text: string): ProtocolError | undefined;
   deleteMessage(seq: number): ProtocolError | undefined;
+  react(seq: number, emoji: string, on: boolean): ProtocolError | undefined;
   kick(member: string, reason?: string): ProtocolError | undefined;
   ban(member: string, options?: { minutes?: number; reason?: string }): ProtocolError | undefined;
   unban(ban: string): ProtocolError | undefined;
@@ -57,7 +59,8 @@ export interface ChatRoom extends HistorySource, ModeratedRoom {
   readonly presence: RoomPresence;
   readonly limits: AdvertisedLimits;
   on<K extends keyof ChatRoomEvents>(type: K, listener: (value: ChatRoomEvents[K]) => void): () => void;
-  send(text: string, options?: { action?: boolean }): Result<PendingMessage>;
+  send(text: string, options?: { action?: boolean; replyTo?: number }): Result<PendingMessage>;
+  search(q: string, before?: number): Promise<SearchFrame | null>;
   rename(name: string): ProtocolError | undefined;
   typing(): void;
 }
@@ -97,6 +100,10 @@ export class ChatController {
   #hasOlder = false;
   #historyBusy = false;
   #disposed = false;
+  /** The last search answered (for /more): its words, and the seq its older matches come before (undefined: none). */
+  #lastSearch: { q: string; before: number | undefined } | undefined;
+  /** Searches asked and not answered yet. */
+  #searching = 0;
   /** Editing and moderating, when the app asked for them (CommandExtras.moderation). */
   readonly #moderation: Moderation | undefined;
 
@@ -107,6 +114,7 @@ export class ChatController {
     this.#moderation = this.#commands.moderation?.create({
       room,
       notify: (notice) => this.#notify(notice),
+      send: (text, sendOptions) => this.send(text, sendOptions),
       disposed: () => this.#disposed,
     });
     this.#unsubscribe = [
@@ -117,6 +125,7 @@ export class ChatController {
           this.#oldestSeq = undefined;
           this.#hasOlder = welcome.hasMore;
           this.#moderation?.forgetMessages();
+          this.#lastSearch = undefined;
         }
       }),
       room.on("event", (event) => {
@@ -152,6 +161,12 @@ export class ChatController {
       case "history":
         this.#history(input.count);
         return { kind: "done" };
+      case "search":
+        void this.search(input.q);
+        return { kind: "done" };
+      case "search-more":
+        this.#searchMore();
+        return { kind: "done" };
       case "quit":
         return { kind: "quit" };
       case "moderation":
@@ -165,7 +180,7 @@ export class ChatController {
   }
 
   /** Sends text as it is, never as a command (the terminal's scripted input). */
-  send(text: string, options: { action?: boolean } = {}): SendOutcome {
+  send(text: string, options: { action?: boolean; replyTo?: number } = {}): SendOutcome {
     const sent = this.#room.send(text, options);
     if (!sent.ok) {
       this.#notify({ kind: "not-sent", text, problem: sent.error });
@@ -173,6 +188,30 @@ export class ChatController {
     }
     if (this.#room.state !== "live") this.#notify({ kind: "queued-offline", message: sent.value });
     return { kind: "sent", message: sent.value };
+  }
+
+  /**
+   * Searches the room (as `/search`), answering with a `search` notice, or
+   * `search-offline`; `before` asks for the page after an earlier one.
+   */
+  async search(q: string, before?: number): Promise<void> {
+    this.#searching += 1;
+    const found = await this.#room.search(q, before).finally(() => (this.#searching -= 1));
+    if (this.#disposed) return;
+    if (!found) return this.#notify({ kind: "search-offline" });
+    const oldest = found.results.at(-1)?.seq;
+    // What /more continues: this search, from its oldest match (none left: nothing to continue).
+    this.#lastSearch = { q: found.q, before: found.hasMore && oldest !== undefined ? oldest : undefined };
+    this.#notify({ kind: "search", q: found.q, results: found.results, more: found.hasMore, ...(before === undefined ? {} : { before }) });
+  }
+
+  /** /more: the next page of the last search, or why there is none. */
+  #searchMore(): void {
+    const last = this.#lastSearch;
+    if (this.#searching > 0) return this.#notify({ kind: "usage", message: "Still searching: wait for the answer, then /more." });
+    if (!last) return this.#notify({ kind: "usage", message: "Nothing to continue: /search WORDS first, then /more for older matches." });
+    if (last.before === undefined) return this.#notify({ kind: "usage", message: `No older messages match "${last.q}".` });
+    void this.search(last.q, last.before);
   }
 
   /** The person is writing `draft`: the room hears they are typing, unless it is a command. */

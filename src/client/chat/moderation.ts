@@ -1,6 +1,6 @@
 /**
- * Editing and moderating in the chat controller: /edit, /delete and the
- * owners' commands (/kick, /ban, /unban, /bans, /topic, /slow, /lock,
+ * Editing and moderating in the chat controller: /edit, /delete, /reply,
+ * /react and the owners' commands (/kick, /ban, /unban, /bans, /topic, /slow, /lock,
  * /unlock), the same actions for menus, and the notices about moderation
  * (moderationText.ts words them, the same in both apps). An app opts in with
  * `commands: { moderation: MODERATION }`; the controller reaches this module
@@ -21,14 +21,16 @@ import {
   type ErrorFrame,
   type Member,
   type MessageEvent,
+  type ReactionsEvent,
   type RoomEvent,
   type RoomSettings,
 } from "../../protocol/frames.ts";
 import { BAN_MINUTES_MAX, SLOW_MODE_MAX_SECONDS } from "../../protocol/limits.ts";
+import { quoteAfter } from "../../protocol/replyQuote.ts";
 import type { ProtocolError } from "../../protocol/validate.ts";
 import type { ClosedReason } from "../RoomClient.ts";
 import type { CommandHelp } from "./commands.ts";
-import type { ChatRoom, InputOutcome } from "./controller.ts";
+import type { ChatRoom, InputOutcome, SendOutcome } from "./controller.ts";
 import { findMember, type MemberLookup } from "./memberLookup.ts";
 import { banText, changeText, endedText, moderationEventText, ownerOnlyText, slowModeText, topicText, type OwnerAction } from "./moderationText.ts";
 import type { ChatNotice } from "./notices.ts";
@@ -38,6 +40,10 @@ export type ModerationCommand =
   /** /edit SEQ TEXT; without SEQ, the sender's last message. */
   | { kind: "edit"; seq?: number; text: string }
   | { kind: "delete"; seq: number }
+  /** /reply #SEQ TEXT: answer message SEQ. */
+  | { kind: "reply"; seq: number; text: string }
+  /** /react #SEQ EMOJI: put the reaction on, or take it back if it is yours already. */
+  | { kind: "react"; seq: number; emoji: string }
   /** /kick NAME [REASON]: `target` is the rest of the line, the member's name first. */
   | { kind: "kick"; target: string }
   /** /ban NAME [MINUTES] [REASON]: `target` as for kick, the duration and reason still in it. */
@@ -55,6 +61,8 @@ export type ModerationCommand =
 export interface ModerationHost {
   readonly room: ChatRoom;
   notify(notice: ChatNotice): void;
+  /** Sends a message with the controller's notices (not sent, queued offline). */
+  send(text: string, options: { replyTo?: number }): SendOutcome;
   /** The controller was disposed: answers that arrive later are dropped. */
   disposed(): boolean;
 }
@@ -70,6 +78,8 @@ export interface ModerationExtension {
 const HELP: readonly CommandHelp[] = [
   { usage: "/edit [#SEQ] TEXT", description: "change one of your messages (without #SEQ: your last one)" },
   { usage: "/delete #SEQ", description: "delete your message (owners: anyone's)" },
+  { usage: "/reply #SEQ TEXT", description: "answer message SEQ (it is quoted above yours)" },
+  { usage: "/react #SEQ EMOJI", description: "react with one emoji; again takes it back" },
   { usage: "/topic [TEXT|-]", description: "show the topic; owners: set it (- clears it)" },
   { usage: "/kick NAME [REASON]", description: "owners: remove someone (they may come back)" },
   { usage: "/ban NAME [MINUTES] [REASON]", description: "owners: remove and keep someone out (no MINUTES: until unbanned)" },
@@ -89,6 +99,10 @@ export function parseModeration(name: string, argument: string): ModerationComma
       const seq = parseSeq(argument);
       return seq === undefined ? { kind: "invalid", message: "Usage: /delete #SEQ (the number shown with the message)" } : { kind: "delete", seq };
     }
+    case "reply":
+      return parseSeqAndRest(argument, "reply", REPLY_USAGE);
+    case "react":
+      return parseSeqAndRest(argument, "react", REACT_USAGE);
     case "kick":
       return argument === "" ? { kind: "invalid", message: "Usage: /kick NAME [REASON]" } : { kind: "kick", target: argument };
     case "ban":
@@ -114,6 +128,18 @@ function parseSeq(raw: string): number | undefined {
   const match = /^#?(\d{1,15})$/.exec(raw);
   const seq = match ? Number(match[1]) : NaN;
   return Number.isSafeInteger(seq) && seq >= 1 ? seq : undefined;
+}
+
+const REPLY_USAGE = "Usage: /reply #SEQ TEXT (the number shown with the message)";
+const REACT_USAGE = "Usage: /react #SEQ EMOJI (for example /react 42 👍)";
+
+/** `/reply 42 text` or `/react #42 👍`: a seq, then the rest of the line. */
+function parseSeqAndRest(argument: string, kind: "reply" | "react", usage: string): ModerationCommand | { kind: "invalid"; message: string } {
+  const [first = ""] = argument.split(/\s/, 1);
+  const seq = parseSeq(first);
+  const rest = argument.slice(first.length).trim();
+  if (seq === undefined || rest === "") return { kind: "invalid", message: usage };
+  return kind === "reply" ? { kind, seq, text: rest } : { kind, seq, emoji: rest };
 }
 
 const EDIT_USAGE = "Usage: /edit [#SEQ] TEXT (without #SEQ: your last message)";
@@ -170,6 +196,8 @@ export class Moderation {
   #slowToldUntil = 0;
   /** Messages seen (live, replayed, scrolled back), as they read now, by seq; the newest MESSAGES_KEPT. */
   readonly #messages = new Map<number, MessageEvent>();
+  /** This member's own reactions, by message seq, from the reactions events about them (live and replayed). */
+  readonly #mine = new Map<number, Set<string>>();
 
   constructor(host: ModerationHost) {
     this.#host = host;
@@ -184,6 +212,10 @@ export class Moderation {
         return this.#edit(input.seq, input.text);
       case "delete":
         return this.#delete(input.seq);
+      case "reply":
+        return this.reply(input.seq, input.text);
+      case "react":
+        return this.react(input.seq, input.emoji);
       case "kick":
         return this.#ownerOnly("kick", () => void this.#kick(input.target));
       case "ban":
@@ -212,6 +244,11 @@ export class Moderation {
     return this.#messages.get(seq);
   }
 
+  /** The emoji this member has on message `seq`, as far as this client has seen. */
+  myReactions(seq: number): ReadonlySet<string> {
+    return this.#mine.get(seq) ?? NO_REACTIONS;
+  }
+
   /** The seq of this member's newest message that is not deleted, if one was seen: what `/edit TEXT` edits. */
   get lastOwnMessage(): number | undefined {
     const selfId = this.#room.self?.id;
@@ -232,6 +269,7 @@ export class Moderation {
   /** The room's history was reset: what was kept belongs to another one. */
   forgetMessages(): void {
     this.#messages.clear();
+    this.#mine.clear();
   }
 
   /** Each room event, in order (the controller forwards them). */
@@ -242,6 +280,8 @@ export class Moderation {
       case "edited":
       case "deleted":
         return this.#onChanged(event);
+      case "reactions":
+        return this.#onReactions(event);
       case "kicked":
       case "banned":
       case "settings":
@@ -268,7 +308,33 @@ export class Moderation {
     const before = this.#messages.get(event.target);
     const message = before && changedMessage(before, event);
     if (message) this.#messages.set(message.seq, message);
+    if (event.type === "deleted" || "deleted" in event) this.#mine.delete(event.target);
     this.#notify({ kind: "message-changed", event, message, text: changeText(event) });
+    // Replies quote the message: their quotes follow it (the room rewrote its stored copies the same way).
+    for (const reply of this.#messages.values()) {
+      if ("deleted" in reply || reply.replyTo?.seq !== event.target) continue;
+      const updated = { ...reply, replyTo: quoteAfter(reply.replyTo, event) };
+      this.#messages.set(reply.seq, updated);
+      this.#notify({ kind: "quote-changed", message: updated });
+    }
+  }
+
+  #onReactions(event: ReactionsEvent): void {
+    if (event.by.id === this.#room.self?.id) {
+      const mine = this.#mine.get(event.target) ?? new Set<string>();
+      if (event.on) mine.add(event.emoji);
+      else mine.delete(event.emoji);
+      if (mine.size > 0) this.#mine.set(event.target, mine);
+      else this.#mine.delete(event.target);
+    }
+    const before = this.#messages.get(event.target);
+    let message: MessageEvent | undefined;
+    if (before && !("deleted" in before)) {
+      const { reactions: _old, ...rest } = before;
+      message = Object.keys(event.counts).length === 0 ? rest : { ...rest, reactions: event.counts };
+      this.#messages.set(message.seq, message);
+    }
+    this.#notify({ kind: "reactions", event, message, mine: this.myReactions(event.target) });
   }
 
   /** A kick, ban or settings change: worded, naming what changed. */
@@ -302,6 +368,29 @@ export class Moderation {
   /** A message's Edit: as `/edit SEQ TEXT`. */
   editMessage(seq: number, text: string): InputOutcome {
     return this.#edit(seq, text);
+  }
+
+  /** A message's Reply: as `/reply SEQ TEXT`. */
+  reply(seq: number, text: string): InputOutcome {
+    const known = this.#messages.get(seq);
+    if (known && "deleted" in known) {
+      this.#notify({ kind: "not-found", text: `Message #${seq} is deleted: there is nothing to reply to.` });
+      return { kind: "kept" };
+    }
+    return this.#host.send(text, { replyTo: seq });
+  }
+
+  /**
+   * A reaction chip or the picker: as `/react SEQ EMOJI`. Without `on`, it
+   * toggles: takes the reaction back if this member has it on the message.
+   */
+  react(seq: number, emoji: string, on = !this.myReactions(seq).has(emoji.trim())): InputOutcome {
+    const known = this.#messages.get(seq);
+    if (known && "deleted" in known) {
+      this.#notify({ kind: "not-found", text: `Message #${seq} is deleted: there is nothing to react to.` });
+      return { kind: "kept" };
+    }
+    return this.#acted(this.#room.react(seq, emoji.trim(), on), `Could not react to message #${seq}`);
   }
 
   /** A message's Delete: as `/delete SEQ`. */
@@ -491,6 +580,8 @@ export const MODERATION: ModerationExtension = {
   parse: parseModeration,
   create: (host) => new Moderation(host),
 };
+
+const NO_REACTIONS: ReadonlySet<string> = new Set();
 
 /** How many messages the moderation keeps as they read now (the oldest are forgotten first). */
 const MESSAGES_KEPT = 5000;

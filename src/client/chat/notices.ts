@@ -13,8 +13,10 @@ import type {
   KickedEvent,
   Member,
   MessageEvent,
+  ReactionsEvent,
   RoomEvent,
   RoomSettings,
+  SearchResult,
   SettingsEvent,
 } from "../../protocol/frames.ts";
 import type { ProtocolError } from "../../protocol/validate.ts";
@@ -54,6 +56,14 @@ export type ChatNotice =
   | { kind: "history-offline"; dropped: boolean }
   /** An earlier /history is still being fetched. */
   | { kind: "history-busy" }
+  // -- search (/search) -------------------------------------------------------
+  /**
+   * What the room found, newest first (maybe none); `more` when older matches
+   * exist. `before`: this is a later page (/more), of matches older than it.
+   */
+  | { kind: "search"; q: string; results: readonly SearchResult[]; more: boolean; before?: number }
+  /** Not connected, or the connection went before the answer came. */
+  | { kind: "search-offline" }
   // -- the room ---------------------------------------------------------------
   /** The room is at capacity; the client retries by itself. `joined`: it had been in before. */
   | { kind: "room-full"; joined: boolean; message: string }
@@ -87,6 +97,14 @@ export type ChatNotice =
    * with `edited`, "message deleted" with `deleted`), if this client has it.
    */
   | { kind: "message-changed"; event: EditedEvent | DeletedEvent; message: MessageEvent | undefined; text: string }
+  /** A reply's quote changed because the message it quotes was edited or deleted: `message` is the reply as it reads now. */
+  | { kind: "quote-changed"; message: MessageEvent }
+  /**
+   * The reactions on a message changed (no line to show: update the message).
+   * `message` is how it reads now, if this client has it; `mine` are this
+   * member's own reactions on it.
+   */
+  | { kind: "reactions"; event: ReactionsEvent; message: MessageEvent | undefined; mine: ReadonlySet<string> }
   /** An owner kicked or banned someone, or changed the room's settings (`text` names each change). */
   | { kind: "moderation"; event: KickedEvent | BannedEvent | SettingsEvent; text: string }
   /** To owners in a crowd, where joins are not events: someone joined. */

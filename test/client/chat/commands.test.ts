@@ -53,11 +53,11 @@ describe("parseCommand", () => {
     }
     expect(parseCommand("/quit", extras)).toEqual({ kind: "quit" });
     expect(parseCommand("/exit", extras)).toEqual({ kind: "quit" });
-    expect(commandHelp(extras).map((c) => c.usage)).toEqual(["/me ACTION", "/nick NAME", "/who", "/history [N]", "/help", "/quit"]);
-    expect(commandHelp().map((c) => c.usage)).toEqual(["/me ACTION", "/nick NAME", "/who", "/help"]);
+    expect(commandHelp(extras).map((c) => c.usage)).toEqual(["/me ACTION", "/nick NAME", "/who", "/search WORDS", "/history [N]", "/help", "/quit"]);
+    expect(commandHelp().map((c) => c.usage)).toEqual(["/me ACTION", "/nick NAME", "/who", "/search WORDS", "/help"]);
     const moderation = MODERATION.help.map((c) => c.usage);
     expect(moderation[0]).toBe("/edit [#SEQ] TEXT");
-    expect(commandHelp({ moderation: MODERATION }).map((c) => c.usage)).toEqual(["/me ACTION", "/nick NAME", "/who", ...moderation, "/help"]);
+    expect(commandHelp({ moderation: MODERATION }).map((c) => c.usage)).toEqual(["/me ACTION", "/nick NAME", "/who", "/search WORDS", ...moderation, "/help"]);
   });
 });
 

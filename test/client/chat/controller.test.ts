@@ -133,10 +133,10 @@ describe("/who, /help and mistakes", () => {
     const browser = setup();
     expect(browser.controller.submit("/help")).toEqual({ kind: "done" });
     const listed = (n: ChatNotice | undefined) => (n?.kind === "help" ? n.commands.map((c) => c.usage) : []);
-    expect(listed(browser.notices[0])).toEqual(["/me ACTION", "/nick NAME", "/who", "/help"]);
+    expect(listed(browser.notices[0])).toEqual(["/me ACTION", "/nick NAME", "/who", "/search WORDS", "/help"]);
     const terminal = setup(TERMINAL);
     terminal.controller.submit("/HELP");
-    expect(listed(terminal.notices[0])).toEqual(["/me ACTION", "/nick NAME", "/who", "/history [N]", "/help", "/quit"]);
+    expect(listed(terminal.notices[0])).toEqual(["/me ACTION", "/nick NAME", "/who", "/search WORDS", "/history [N]", "/help", "/quit"]);
   });
 
   it("explains a misused or unknown command and keeps the line", () => {

@@ -3,7 +3,7 @@ import type { ConnectionState, PendingMessage, RoomPresence } from "../../../src
 import type { ChatRoom, ChatRoomEvents } from "../../../src/client/chat/controller.ts";
 import type { CommandExtras } from "../../../src/client/chat/commands.ts";
 import type { ActionFrame } from "../../../src/protocol/validate.ts";
-import type { Ban, HistoryFrame, Member, MembersFrame, RoomEvent, RoomSettings, WelcomeFrame } from "../../../src/protocol/frames.ts";
+import type { Ban, HistoryFrame, Member, MembersFrame, RoomEvent, RoomSettings, SearchFrame, WelcomeFrame } from "../../../src/protocol/frames.ts";
 import { DEFAULT_ADVERTISED_LIMITS } from "../../../src/protocol/limits.ts";
 import { checkAction, normalizeName, normalizeText, type ProtocolError, type Result } from "../../../src/protocol/validate.ts";
 
@@ -25,6 +25,11 @@ export class FakeRoom implements ChatRoom {
   /** Answers to history asks, in order; without one, an ask waits until `answerHistory`. */
   readonly historyPages: Omit<HistoryFrame, "type" | "before">[] = [];
   typingCalls = 0;
+  /** What the controller searched for, in order. */
+  readonly searchAsks: { q: string; before: number | undefined }[] = [];
+  /** Answers to searches, in order; without one, a search waits until `answerSearch` (offline: null at once). */
+  readonly searchPages: Omit<SearchFrame, "type">[] = [];
+  readonly #searchWaiting: ((frame: SearchFrame | null) => void)[] = [];
   readonly #waiting: ((frame: HistoryFrame) => void)[] = [];
   readonly #listeners: Listeners = {
     welcome: new Set(),
@@ -57,6 +62,9 @@ export class FakeRoom implements ChatRoom {
   }
   deleteMessage(seq: number) {
     return this.#act({ type: "delete", seq });
+  }
+  react(seq: number, emoji: string, on: boolean) {
+    return this.#act({ type: "react", seq, emoji, on });
   }
   kick(member: string, reason?: string) {
     return this.#act({ type: "kick", member, ...(reason === undefined ? {} : { reason }) });
@@ -92,10 +100,11 @@ export class FakeRoom implements ChatRoom {
     return Object.values(this.#listeners).reduce((n, set) => n + set.size, 0);
   }
 
-  send(text: string, options: { action?: boolean } = {}): Result<PendingMessage> {
+  send(text: string, options: { action?: boolean; replyTo?: number } = {}): Result<PendingMessage> {
     const checked = normalizeText(text, this.limits.textMax);
     if (!checked.ok) return checked;
-    const message = { id: `m${this.sent.length + 1}`, text: checked.value, action: options.action === true };
+    const replyTo = options.replyTo === undefined ? {} : { replyTo: options.replyTo };
+    const message: PendingMessage = { id: `m${this.sent.length + 1}`, text: checked.value, action: options.action === true, ...replyTo };
     this.sent.push(message);
     return { ok: true, value: message };
   }
@@ -116,6 +125,19 @@ export class FakeRoom implements ChatRoom {
     const page = this.historyPages.shift();
     if (page) return Promise.resolve({ type: "history", before, ...page });
     return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  search(q: string, before?: number): Promise<SearchFrame | null> {
+    if (this.state !== "live" || q.trim() === "") return Promise.resolve(null);
+    this.searchAsks.push({ q, before });
+    const page = this.searchPages.shift();
+    if (page) return Promise.resolve({ type: "search", ...page });
+    return new Promise((resolve) => this.#searchWaiting.push(resolve));
+  }
+
+  /** Answers the oldest waiting search (null: the connection went first). */
+  answerSearch(frame: Omit<SearchFrame, "type"> | null): void {
+    this.#searchWaiting.shift()?.(frame && { type: "search", ...frame });
   }
 
   /** Answers the oldest waiting history ask. */

@@ -1,14 +1,16 @@
 /**
  * The front page: create a private room in one click, join a public room by
- * name (or by a pasted link), and go back to rooms visited before.
+ * name (or by a pasted link), and go back to rooms visited before, each
+ * with how much is new there since.
  */
-import { decodeCreatedRoom, decodeHttpError } from "../protocol/http.ts";
+import { decodeCreatedRoom, decodeHttpError, decodeRoomInfo } from "../protocol/http.ts";
 import { isRecord, ROOM_NAME_RULE } from "../protocol/validate.ts";
 import { el, replaceChildren, uid } from "./dom.ts";
+import { fieldError } from "./formError.ts";
 import { timeAgo } from "./readableText.ts";
 import { icon } from "./icons.ts";
 import { roomFromInput, roomPath } from "./route.ts";
-import { forgetRecentRooms, loadRecentRooms, markCreated, saveOwnerKey, type RecentRoom } from "./storage.ts";
+import { forgetRecentRooms, lastSeenSeq, leftAtSeq, loadRecentRooms, markCreated, saveOwnerKey, type RecentRoom } from "./storage.ts";
 
 export function showLanding(root: HTMLElement): void {
   document.title = "Parley";
@@ -77,23 +79,32 @@ function joinCard(): HTMLElement {
     "aria-describedby": `${id}-hint ${id}-error`,
   });
   const error = el("p", { class: "form-error", id: `${id}-error`, role: "alert" });
+  const problem = fieldError(input, error);
+  // The room a name that is not one as typed becomes ("Book Club" → #book-club), said before it is opened.
+  const opens = el("p", { class: "hint opens", id: `${id}-opens`, hidden: true });
+  input.setAttribute("aria-describedby", `${id}-hint ${id}-opens ${id}-error`);
+  input.addEventListener("input", () => {
+    const text = input.value.trim().replace(/^#/, "");
+    const address = roomFromInput(input.value);
+    const shown = address?.kind === "public" && address.name !== text && !/\/r\//i.test(text) ? address.name : null;
+    opens.hidden = shown === null;
+    opens.textContent = shown === null ? "" : `Opens #${shown}`;
+  });
   const form = el(
     "form",
     { class: "card", "aria-labelledby": "join-heading" },
     el("h2", { id: "join-heading" }, "Join a public room"),
     el("label", { for: id }, "Room name"),
     el("div", { class: "input-row" }, el("span", { class: "prefix", "aria-hidden": "true" }, "#"), input, el("button", { type: "submit", class: "button primary" }, "Join")),
+    opens,
     el("p", { class: "hint", id: `${id}-hint` }, "Anyone who knows the name can join. A room link works here too."),
     error,
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const address = roomFromInput(input.value);
-    if (!address) {
-      error.textContent = `That is not a room: ${ROOM_NAME_RULE}.`;
-      input.focus();
-      return;
-    }
+    if (!address) return problem.show(`That is not a room: ${ROOM_NAME_RULE}.`);
+    problem.clear();
     location.assign(roomPath(address));
   });
   return form;
@@ -102,29 +113,56 @@ function joinCard(): HTMLElement {
 function recentCard(): HTMLElement | null {
   const rooms = loadRecentRooms();
   if (rooms.length === 0) return null;
+  const badges = new AbortController();
   const forget = el("button", { type: "button", class: "link-button" }, "Forget these");
   const card = el(
     "section",
     { class: "card recent", "aria-labelledby": "recent-heading" },
     el("h2", { id: "recent-heading" }, "Recent rooms"),
-    el("ul", { class: "recent-list" }, ...rooms.map(recentItem)),
+    el("ul", { class: "recent-list" }, ...rooms.map((room) => recentItem(room, badges))),
     el("p", { class: "hint" }, "Kept in this browser only. ", forget),
   );
   forget.addEventListener("click", () => {
+    badges.abort();
     forgetRecentRooms();
     card.remove();
   });
   return card;
 }
 
-function recentItem(room: RecentRoom): HTMLLIElement {
+function recentItem(room: RecentRoom, badges: AbortController): HTMLLIElement {
   const isPrivate = room.kind === "private";
   // A private room's id is its only secret; show just enough of it to tell two apart.
   const name = isPrivate ? (room.title ?? `Private room ${room.room.slice(0, 6)}…`) : `#${room.room}`;
-  return el(
-    "li",
-    {},
-    el("a", { href: `/r/${room.room}`, class: isPrivate ? "private" : "public" }, isPrivate ? icon("lock") : null, name),
-    el("span", { class: "when" }, timeAgo(room.visitedAt)),
-  );
+  const badge = el("span", { class: "new-badge", hidden: true });
+  const link = el("a", { href: `/r/${room.room}`, class: isPrivate ? "private" : "public" }, isPrivate ? icon("lock") : null, name, badge);
+  void countNew(room.room, badges.signal).then((count) => {
+    if (count <= 0) return;
+    const shown = count > 99 ? "99+" : String(count);
+    // Part of the link's name: "#lobby (3 new since your last visit)".
+    replaceChildren(badge, el("span", { "aria-hidden": "true" }, `${shown} new`), el("span", { class: "visually-hidden" }, `(${shown} new since your last visit)`));
+    badge.hidden = false;
+  });
+  return el("li", {}, link, el("span", { class: "when" }, timeAgo(room.visitedAt)));
+}
+
+/**
+ * How many events `room` recorded since this browser last showed it (its
+ * last seen seq); 0 when unknown, when nothing is new or when the room
+ * cannot be asked (offline, gone). This member's own departure, which the
+ * room records after the page went away, is not new to them.
+ */
+async function countNew(room: string, signal: AbortSignal): Promise<number> {
+  const seen = lastSeenSeq(room);
+  if (seen === null) return 0;
+  try {
+    const response = await fetch(`/api/rooms/${encodeURIComponent(room)}`, { headers: { Accept: "application/json" }, signal });
+    if (!response.ok) return 0;
+    const info = decodeRoomInfo(await response.json());
+    if (!info) return 0;
+    const ownDeparture = leftAtSeq(room) === seen ? 1 : 0;
+    return Math.max(0, info.lastSeq - seen - ownDeparture);
+  } catch {
+    return 0;
+  }
 }

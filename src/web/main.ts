@@ -2,7 +2,7 @@
 import { el, replaceChildren } from "./dom.ts";
 import { showLanding } from "./landing.ts";
 import { showRoom } from "./chat/roomPage.ts";
-import { routeFor } from "./route.ts";
+import { canonicalPath, routeFor } from "./route.ts";
 
 function showProblem(root: HTMLElement, heading: string, text: string): void {
   document.title = `${heading} · Parley`;
@@ -24,10 +24,14 @@ function start(): void {
   switch (route.page) {
     case "landing":
       return showLanding(root);
-    case "room":
+    case "room": {
+      // `/r/LOBBY` and `/r/lobby/` are #lobby: the address bar says so (keeping any fragment: a message or owner link).
+      const canonical = canonicalPath(location.pathname, route.address);
+      if (canonical) history.replaceState(history.state, "", canonical + location.search + location.hash);
       return showRoom(root, route.address, () =>
         showProblem(root, "No such room", "This private room does not exist here. Check the link, or create a new room."),
       );
+    }
     case "bad-room":
       return showProblem(root, "Not a room", "Room names are 1 to 64 characters: a-z, 0-9, - and _.");
     case "not-found":

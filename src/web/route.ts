@@ -36,11 +36,39 @@ export function roomLabel(address: RoomAddress): string {
 
 /**
  * Reads what someone typed into "join a room": a name, `#name`, or a whole
- * room link pasted from a chat (any origin; only its path is used).
+ * room link pasted from a chat (any origin; only its path is used). A name
+ * that is not one as typed becomes one: "Book Club" opens `#book-club`
+ * (see `roomNameFromText`).
  */
 export function roomFromInput(input: string): RoomAddress | null {
   const text = input.trim();
   if (text === "") return null;
   const path = /^(?:https?:\/\/[^/\s]+)?\/r\/([^/?#\s]+)\/?(?:[?#].*)?$/i.exec(text);
-  return parseRoomAddress(path ? path[1]! : text.replace(/^#/, ""));
+  if (path) return parseRoomAddress(path[1]!);
+  const name = text.replace(/^#/, "");
+  return parseRoomAddress(name) ?? parseRoomAddress(roomNameFromText(name));
+}
+
+/**
+ * A public room name made of free text: lower-case, accents taken off,
+ * spaces and punctuation between words become "-", anything else that a
+ * name cannot hold is dropped ("Book Club!" → "book-club"); "" when nothing
+ * is left.
+ */
+export function roomNameFromText(text: string): string {
+  return text
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, (run) => (/[\s.,:;/+&·'"]/.test(run) ? "-" : ""))
+    .replace(/-{2,}/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 64)
+    .replace(/-+$/, "");
+}
+
+/** The address bar's path for `pathname` when it is not the canonical one (`/r/LOBBY` → `/r/lobby`), else null. */
+export function canonicalPath(pathname: string, address: RoomAddress): string | null {
+  const canonical = roomPath(address);
+  return pathname === canonical ? null : canonical;
 }

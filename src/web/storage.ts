@@ -5,7 +5,11 @@
  *   rooms, an owner key per room, and per room the session token and the last
  *   seq shown: a reload or a restored tab rejoins quietly as the same member,
  *   and every tab of this browser in a room is that one member (the room
- *   takes several sockets per session).
+ *   takes several sockets per session); and per room this member's own
+ *   reactions (the newest 500), which the room does not tell a page; and
+ *   whether to notify of mentions (asked for from the room header); and per
+ *   room the newest seq shown (and where this member left off), so the start
+ *   page can say how much is new.
  * - sessionStorage (per tab): the "just created" mark.
  *
  * Storage can be missing or full (private windows, quotas); every access
@@ -107,4 +111,79 @@ export function takeCreatedMark(room: string): boolean {
   const marked = read(session, CREATED_PREFIX + room) === "1";
   if (marked) write(session, CREATED_PREFIX + room, null);
   return marked;
+}
+
+const REACTIONS_PREFIX = "parley.reactions.";
+
+/** This browser's member's own reactions in `room`, as "SEQ EMOJI" entries, oldest first (see myReactions.ts). */
+export interface SavedReactions {
+  member: string;
+  mine: string[];
+}
+
+export function loadMyReactions(room: string): SavedReactions | null {
+  try {
+    // Only ever written by saveMyReactions: checked for shape, not entry by entry (a stray entry matches nothing).
+    const parsed: unknown = JSON.parse(read(local, REACTIONS_PREFIX + room) ?? "null");
+    return isRecord(parsed) && Array.isArray(parsed.mine) ? (parsed as unknown as SavedReactions) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function saveMyReactions(room: string, value: SavedReactions): void {
+  write(local, REACTIONS_PREFIX + room, JSON.stringify(value));
+}
+
+const NOTIFY_KEY = "parley.notifyMentions";
+
+/** The person asked to be notified of mentions (from the room header's bell). */
+export function loadNotifyMentions(): boolean {
+  return read(local, NOTIFY_KEY) === "1";
+}
+
+export function saveNotifyMentions(on: boolean): void {
+  write(local, NOTIFY_KEY, on ? "1" : null);
+}
+
+const LAST_SEEN_PREFIX = "parley.lastSeen.";
+const LEFT_AT_PREFIX = "parley.leftAt.";
+
+/**
+ * The newest seq of `room` this browser has shown (its events up to there
+ * were delivered to a page of the room), or null if never recorded. The
+ * start page counts what is new since; the room page may mark it.
+ */
+export function lastSeenSeq(room: string): number | null {
+  const seq = Number(read(local, LAST_SEEN_PREFIX + room) ?? NaN);
+  return Number.isSafeInteger(seq) && seq >= 0 ? seq : null;
+}
+
+export function setLastSeenSeq(room: string, seq: number): void {
+  write(local, LAST_SEEN_PREFIX + room, String(seq));
+}
+
+/**
+ * The last seen seq when this browser's member left `room` (the page went
+ * away while in it): the room then records that departure as one more event,
+ * which is nothing new to this person. Cleared on joining again.
+ */
+export function leftAtSeq(room: string): number | null {
+  const seq = Number(read(local, LEFT_AT_PREFIX + room) ?? NaN);
+  return Number.isSafeInteger(seq) ? seq : null;
+}
+
+export function setLeftAtSeq(room: string, seq: number | null): void {
+  write(local, LEFT_AT_PREFIX + room, seq === null ? null : String(seq));
+}
+
+const DRAFT_PREFIX = "parley.draft.";
+
+/** The message box's unsent text in `room` ("" when none). */
+export function loadDraft(room: string): string {
+  return read(local, DRAFT_PREFIX + room) ?? "";
+}
+
+export function saveDraft(room: string, text: string): void {
+  write(local, DRAFT_PREFIX + room, text.trim() === "" ? null : text);
 }

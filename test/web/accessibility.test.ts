@@ -1,7 +1,10 @@
 /**
  * The accessibility engine (axe-core, injected into the page) on what
  * people see: no serious or critical violation on the start page, nor on a
- * room page with its message menu, member menu and settings panel open.
+ * room page with its message menu, member menu and settings panel open,
+ * nor with replies, reaction chips, the reaction picker and the reply bar,
+ * nor with the search panel's results, a mention and the mention bell,
+ * nor with the "New messages" divider and a message held back ("Slow down").
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -77,5 +80,78 @@ describe("accessibility (axe-core)", () => {
     await bob.page.getByRole("menuitem", { name: "Edit" }).click();
     await bob.page.getByRole("textbox", { name: "Edit your message" }).waitFor();
     expect(await seriousViolations(bob.page)).toEqual([]);
+  });
+
+  it("finds nothing serious with a reply's quote, reaction chips, the reaction picker and the reply bar", async () => {
+    const room = `a11y-replies-${Date.now()}`;
+    const alice = await suite.person({ name: "alice" });
+    const bob = await suite.person({ name: "bob" });
+    await enterRoom(alice, room);
+    await enterRoom(bob, room);
+    const a = alice.page;
+    const item = (text: string) => a.locator("li.msg").filter({ has: a.locator(":scope > .text", { hasText: text }) });
+    await say(bob.page, "shall we meet at noon?");
+    await waitShown(a, "meet at noon");
+    await item("meet at noon").getByRole("button", { name: "Actions for the message from bob" }).click();
+    await a.getByRole("menuitem", { name: "Reply" }).click();
+    await say(a, "noon works");
+    await item("noon works").getByRole("button", { name: "In reply to bob: shall we meet at noon?" }).waitFor();
+    await item("meet at noon").getByRole("button", { name: "Actions for the message from bob" }).click();
+    await a.getByRole("menuitem", { name: "React" }).click();
+    await a.getByRole("menuitemcheckbox", { name: "👍" }).click();
+    await item("meet at noon").getByRole("button", { name: /^👍 1 reaction, including yours/ }).waitFor();
+    // The reply bar open, then the picker open.
+    await item("noon works").getByRole("button", { name: "Actions for the message from you" }).click();
+    await a.getByRole("menuitem", { name: "Reply" }).click();
+    await a.getByRole("button", { name: "Cancel reply" }).waitFor();
+    expect(await seriousViolations(a)).toEqual([]);
+    await item("meet at noon").getByRole("button", { name: "Actions for the message from bob" }).click();
+    await a.getByRole("menuitem", { name: "React" }).click();
+    await a.getByRole("menu", { name: "React" }).waitFor();
+    expect(await seriousViolations(a)).toEqual([]);
+  });
+
+  it("finds nothing serious with the search panel and its results open, a mention, and the bell on", async () => {
+    const room = `a11y-search-${Date.now()}`;
+    const alice = await suite.person({ name: "alice" });
+    const bob = await suite.person({ name: "bob" });
+    await alice.context.grantPermissions(["notifications"]);
+    await enterRoom(alice, room);
+    await enterRoom(bob, room);
+    const a = alice.page;
+    await say(bob.page, "@alice the cake recipe is on the wiki");
+    await waitShown(a, "cake recipe");
+    await a.locator("li.mention").waitFor();
+    await a.getByRole("button", { name: "Notify me when mentioned" }).click();
+    await a.locator('[aria-pressed="true"]').waitFor();
+    await a.getByRole("button", { name: "Search messages" }).click();
+    await a.getByRole("searchbox", { name: "Search messages" }).fill("cake");
+    await a.keyboard.press("Enter");
+    await a.locator(".result mark").waitFor();
+    expect(await seriousViolations(a)).toEqual([]);
+  });
+
+  it("finds nothing serious with the New messages divider and a message held back by the pace", async () => {
+    const alice = await suite.person({ name: "alice" });
+    const bob = await suite.person({ name: "bob" });
+    await enterRoom(alice, "a11y-unread");
+    await enterRoom(bob, "a11y-unread");
+    await say(alice.page, "back in a bit");
+    await waitShown(alice.page, "back in a bit");
+    await alice.page.goto("/");
+    await say(bob.page, "while you were out");
+    await waitShown(bob.page, "while you were out");
+    await enterRoom(alice, "a11y-unread");
+    const a = alice.page;
+    await a.locator(".new-marker", { hasText: "New messages" }).waitFor();
+    await a.evaluate(`(() => {
+      const box = document.querySelector(".composer textarea");
+      for (let i = 1; i <= 16; i++) {
+        box.value = "burst " + i;
+        box.form.requestSubmit();
+      }
+    })()`);
+    await a.locator(".pending-status", { hasText: "Slow down" }).first().waitFor();
+    expect(await seriousViolations(a)).toEqual([]);
   });
 });

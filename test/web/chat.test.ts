@@ -62,7 +62,7 @@ describe("the page", () => {
       gzipped += gzipSync(Buffer.from(await response.arrayBuffer()), { level: 9 }).byteLength;
     }
     // The budget scripts/build-web.mjs enforces (BUDGET_BYTES), checked again on what is served.
-    expect(gzipped).toBeLessThan(31 * 1024);
+    expect(gzipped).toBeLessThan(40 * 1024);
   });
 
   it("creates a private room in one click and lands in it with the link ready to share", async () => {
@@ -92,7 +92,7 @@ describe("the page", () => {
     const { page } = await person({ name: "alice" });
     await page.goto("/");
     const input = page.getByRole("textbox", { name: "Room name" });
-    await input.fill("no spaces please");
+    await input.fill("!!!"); // nothing of a name in it ("no spaces please" would open #no-spaces-please)
     await input.press("Enter");
     await page.getByText(/That is not a room: room names are 1-64 characters/).waitFor();
     expect(new URL(page.url()).pathname).toBe("/");
@@ -245,7 +245,7 @@ describe("chatting", () => {
     const links = await transcript.locator("a").evaluateAll((anchors) =>
       anchors.map((x) => ({ href: x.getAttribute("href"), rel: x.getAttribute("rel"), target: x.getAttribute("target") })),
     );
-    expect(links).toEqual([{ href: "https://example.com/path?q=1", rel: "noopener noreferrer", target: "_blank" }]);
+    expect(links).toEqual([{ href: "https://example.com/path?q=1", rel: "noopener noreferrer nofollow", target: "_blank" }]);
   });
 
   it("loads older history when scrolling up, keeping the reader's place", async () => {

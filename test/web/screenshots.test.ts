@@ -1,7 +1,9 @@
 /**
  * Screenshots of what people see: the start page, a busy room on a wide
  * screen, in dark mode and on a phone, a crowd (a count, not a list), and
- * moderation (the settings panel, the message and member menus, a kick).
+ * moderation (the settings panel, the message and member menus, a kick),
+ * replies and reactions (quotes, chips, the picker, the reply bar), search
+ * results and mentions, the "New messages" divider.
  * They go to test-results/screenshots/ on every run (look at them when the
  * UI changes); with PARLEY_SCREENSHOTS=docs they replace the ones in
  * docs/screenshots/ that the README shows.
@@ -153,6 +155,138 @@ describe("screenshots", () => {
     } finally {
       for (const socket of sockets) socket.close(1000);
     }
+  });
+
+  it("of replies and reactions: quotes, chips, the picker and the reply bar (light and dark)", async () => {
+    const room = "release-day";
+    const alice = await person({ name: "alice", viewport: { width: 1100, height: 720 } });
+    const bob = await person({ name: "bob" });
+    const carol = await person({ name: "carol" });
+    await enterRoom(alice, room);
+    await enterRoom(bob, room);
+    await enterRoom(carol, room);
+    const a = alice.page;
+    const item = (page: Page, text: string) => page.locator("li.msg").filter({ has: page.locator(":scope > .text", { hasText: text }) });
+    const react = async (page: Page, text: string, emoji: string) => {
+      await item(page, text).getByRole("button", { name: /^Actions for the message/ }).click();
+      await page.getByRole("menuitem", { name: "React" }).click();
+      await page.getByRole("menuitemcheckbox", { name: emoji }).click();
+    };
+    const reply = async (page: Page, text: string, answer: string) => {
+      await item(page, text).getByRole("button", { name: /^Actions for the message/ }).click();
+      await page.getByRole("menuitem", { name: "Reply" }).click();
+      await say(page, answer);
+    };
+    await say(a, "v2.4 is out! release notes: https://example.com/releases/2.4");
+    await waitShown(bob.page, "v2.4 is out");
+    await react(bob.page, "v2.4 is out", "🎉");
+    await react(carol.page, "v2.4 is out", "🎉");
+    await react(carol.page, "v2.4 is out", "❤️");
+    await say(bob.page, "did the search fix make it in?");
+    await waitShown(a, "search fix");
+    await reply(a, "search fix", "it did, along with the faster reconnects");
+    await waitShown(bob.page, "faster reconnects");
+    await react(bob.page, "faster reconnects", "🙏");
+    await react(a, "v2.4 is out", "🎉");
+    await say(carol.page, "the changelog has a typo in the title, I'll fix it");
+    await waitShown(a, "typo in the title");
+    await reply(bob.page, "typo in the title", "thanks! 👀 on it too");
+    await waitShown(a, "on it too");
+    await item(a, "v2.4 is out").getByRole("button", { name: /^🎉 3/ }).waitFor();
+    await item(a, "faster reconnects").getByRole("button", { name: /^🙏 1/ }).waitFor();
+    await item(a, "typo in the title").getByRole("button", { name: /^Actions/ }).click();
+    await a.getByRole("menuitem", { name: "Reply" }).click();
+    await a.getByRole("textbox", { name: /^Message/ }).fill("great, ");
+    await shot(a, "replies-and-reactions.png");
+
+    const night = await person({ name: "dave", colorScheme: "dark", viewport: { width: 1100, height: 720 } });
+    await enterRoom(night, room);
+    await waitShown(night.page, "on it too");
+    await item(night.page, "v2.4 is out").getByRole("button", { name: /^🎉 3/ }).waitFor();
+    await item(night.page, "on it too").getByRole("button", { name: /^Actions/ }).click();
+    await night.page.getByRole("menuitem", { name: "React" }).click();
+    await night.page.getByRole("menu", { name: "React" }).waitFor();
+    await night.page.waitForTimeout(150);
+    await night.page.screenshot({ path: join(OUT, "reaction-picker-dark.png") });
+
+    // On a phone a long quote and the reply bar shorten to one line each; nothing scrolls sideways.
+    await say(carol.page, "also: the download page still links the 2.3 installer for macOS and the checksums file is missing from the mirror list");
+    const phone = await person({ name: "erin", viewport: { width: 375, height: 740 } });
+    await enterRoom(phone, room);
+    await waitShown(phone.page, "checksums file");
+    await reply(phone.page, "checksums file", "on it, fixing the mirror list now");
+    await waitShown(phone.page, "fixing the mirror list");
+    await item(phone.page, "checksums file").getByRole("button", { name: /^Actions/ }).click();
+    await phone.page.getByRole("menuitem", { name: "Reply" }).click();
+    expect(await scrollsSideways(phone.page)).toBe(false);
+    await shot(phone.page, "replies-phone.png");
+
+    expect(people.flatMap((p) => p.problems)).toEqual([]);
+  });
+
+  it("of search and mentions: results with the words marked, a mention highlighted (light and dark)", async () => {
+    const room = "design-review";
+    const alice = await person({ name: "alice", viewport: { width: 1100, height: 720 } });
+    const bob = await person({ name: "bob" });
+    const carol = await person({ name: "carol" });
+    await enterRoom(alice, room);
+    await enterRoom(bob, room);
+    await enterRoom(carol, room);
+    const a = alice.page;
+    await say(bob.page, "the new colour palette is in the figma file, page 3");
+    await say(carol.page, "I like the darker palette for the sidebar");
+    await say(a, "agreed, the contrast is much better");
+    await say(bob.page, "@alice can you check the palette against the contrast checker?");
+    await say(carol.page, "and the icons need a second pass");
+    await say(bob.page, "thanks @carol, I'll send you the export");
+    await waitShown(a, "send you the export");
+    await a.locator("li.mention").waitFor();
+    await shot(a, "mention.png");
+
+    await a.getByRole("button", { name: "Search messages" }).click();
+    await a.getByRole("searchbox", { name: "Search messages" }).fill("palette");
+    await a.keyboard.press("Enter");
+    await a.getByRole("region", { name: "Search messages" }).getByText("3 messages with “palette”, newest first.").waitFor();
+    await shot(a, "search-results.png");
+
+    const night = await person({ name: "dave", colorScheme: "dark", viewport: { width: 1100, height: 720 } });
+    await enterRoom(night, room);
+    await waitShown(night.page, "send you the export");
+    await say(bob.page, "@dave welcome! the palette notes are above");
+    await night.page.locator("li.mention").waitFor();
+    await night.page.keyboard.press("Control+k");
+    await night.page.getByRole("searchbox", { name: "Search messages" }).fill("contrast pal");
+    await night.page.keyboard.press("Enter");
+    await night.page.locator(".result mark").first().waitFor();
+    await shot(night.page, "search-mention-dark.png");
+
+    expect(people.flatMap((p) => p.problems)).toEqual([]);
+  });
+
+  it("of the New messages divider where this browser left off", async () => {
+    const room = "weekly-sync";
+    const alice = await person({ name: "alice", viewport: { width: 1100, height: 720 } });
+    const bob = await person({ name: "bob" });
+    const carol = await person({ name: "carol" });
+    await enterRoom(alice, room);
+    await enterRoom(bob, room);
+    await enterRoom(carol, room);
+    const a = alice.page;
+    await say(bob.page, "agenda for Thursday is in the doc");
+    await say(a, "thanks, I'll add the roadmap item");
+    await waitShown(a, "add the roadmap item");
+    // Alice goes to the start page; the others carry on without her.
+    await a.goto("/");
+    await say(carol.page, "can we move it to 11?");
+    await say(bob.page, "11 works for me");
+    await say(carol.page, "great, updated the invite");
+    await waitShown(carol.page, "updated the invite");
+    await enterRoom(alice, room);
+    await waitShown(a, "updated the invite");
+    await a.locator(".new-marker", { hasText: "New messages" }).waitFor();
+    await shot(a, "unread-divider.png");
+
+    expect(people.flatMap((p) => p.problems)).toEqual([]);
   });
 
   it("of moderation: the settings panel, the message menu, the member menu and a kick", async () => {

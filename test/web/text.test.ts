@@ -81,7 +81,9 @@ describe("routes", () => {
     expect(roomFromInput("#dev-chat")).toEqual({ kind: "public", name: "dev-chat" });
     expect(roomFromInput(`https://parley.example.workers.dev/r/${PRIVATE_ID}`)).toEqual({ kind: "private", id: PRIVATE_ID });
     expect(roomFromInput("/r/lobby?x=1")).toEqual({ kind: "public", name: "lobby" });
-    expect(roomFromInput("two words")).toBeNull();
+    // Free text becomes a name (issue 14: "Book Club" opens #book-club); nothing usable, nothing.
+    expect(roomFromInput("two words")).toEqual({ kind: "public", name: "two-words" });
+    expect(roomFromInput("!!!")).toBeNull();
     expect(roomFromInput("")).toBeNull();
   });
 

@@ -27,11 +27,15 @@ export class ChatInput {
     return () => controller.dispose();
   }
 
-  /** The message box's submit: true when the text was taken (sent or carried out) and the box should empty. */
-  submit(text: string): boolean {
+  /**
+   * The message box's submit: true when the text was taken (sent or carried
+   * out) and the box should empty. With `replyTo` the text goes as a reply,
+   * unless it is a command (those are carried out as usual).
+   */
+  submit(text: string, replyTo?: number): boolean {
     const client = this.#client;
     if (!client || !this.#controller) return false;
-    const outcome = this.#controller.submit(text);
+    const outcome = replyTo === undefined || text.startsWith("/") ? this.#controller.submit(text) : this.#controller.send(text, { replyTo });
     switch (outcome.kind) {
       case "sent":
         this.#targets.transcript.addPending(outcome.message, client.state === "live" ? { kind: "sending" } : { kind: "waiting" });

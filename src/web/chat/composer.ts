@@ -2,14 +2,17 @@
  * The message box: Enter sends, Shift+Enter starts a new line, a counter
  * appears near the room's advertised text limit, and each change of the text
  * is passed on (the chat controller decides whether the room hears "typing").
+ * Above it, while answering a message, a "Replying to NAME: snippet" bar
+ * (× or Escape cancels); what is sent next goes as the reply.
  */
 import { DEFAULT_LIMITS } from "../../protocol/limits.ts";
-import { el, uid } from "../dom.ts";
+import { el, replaceChildren, uid } from "../dom.ts";
 import { codePointLength } from "../readableText.ts";
+import { nameColor } from "./eventView.ts";
 
 export interface ComposerHandlers {
   /** Returns true when the text was taken (sent or carried out) and the box should empty. */
-  submit(text: string): boolean;
+  submit(text: string, replyTo?: number): boolean;
   /** The text in the box changed to `draft`. */
   typing(draft: string): void;
 }
@@ -21,6 +24,8 @@ export class Composer {
   readonly #send: HTMLButtonElement;
   readonly #counter: HTMLElement;
   readonly #error: HTMLElement;
+  readonly #replyBar: HTMLElement;
+  #replyTo: number | undefined;
   readonly #handlers: ComposerHandlers;
   #textMax: number = DEFAULT_LIMITS.TEXT_MAX;
   #enabled = true;
@@ -30,13 +35,14 @@ export class Composer {
     const id = uid("message");
     this.#counter = el("span", { class: "counter", id: `${id}-counter` });
     this.#error = el("span", { class: "composer-error", role: "alert", id: `${id}-error` });
+    this.#replyBar = el("div", { class: "reply-bar", id: `${id}-reply`, hidden: true });
     this.#textarea = el("textarea", {
       id,
       rows: 1,
       placeholder,
       enterkeyhint: "send",
       autocomplete: "off",
-      "aria-describedby": `${id}-counter ${id}-error ${id}-hint`,
+      "aria-describedby": `${id}-reply ${id}-counter ${id}-error ${id}-hint`,
     });
     this.#send = el("button", { type: "submit", class: "send" }, "Send");
     this.#form = el(
@@ -49,6 +55,7 @@ export class Composer {
     this.element = el(
       "div",
       { class: "composer-area" },
+      this.#replyBar,
       this.#form,
       el(
         "p",
@@ -64,6 +71,9 @@ export class Composer {
       if (event.key === "Enter" && !event.shiftKey && !event.altKey && !event.isComposing) {
         event.preventDefault();
         this.#form.requestSubmit();
+      } else if (event.key === "Escape" && this.#replyTo !== undefined) {
+        event.preventDefault();
+        this.cancelReply();
       }
     });
     this.#textarea.addEventListener("input", () => {
@@ -92,11 +102,38 @@ export class Composer {
     this.#textarea.focus();
   }
 
-  /** Puts text back to be edited (a message the room refused). */
-  setText(text: string): void {
+  get text(): string {
+    return this.#textarea.value;
+  }
+
+  /** Puts text back to be edited (a message the room refused, a draft). */
+  setText(text: string, focus = true): void {
     this.#textarea.value = text;
     this.#updateCounter();
+    if (focus) this.focus();
+  }
+
+  /** What is sent next answers message `seq` (by `name`, starting `snippet`). */
+  replyTo(seq: number, name: string, snippet: string): void {
+    this.#replyTo = seq;
+    const cancel = el("button", { type: "button", class: "reply-cancel", "aria-label": "Cancel reply" }, "×");
+    cancel.addEventListener("click", () => {
+      this.cancelReply();
+      this.focus();
+    });
+    replaceChildren(
+      this.#replyBar,
+      el("p", {}, "Replying to ", el("bdi", { class: `name ${nameColor(name)}` }, name), ": ", el("bdi", { class: "snippet" }, snippet)),
+      cancel,
+    );
+    this.#replyBar.hidden = false;
     this.focus();
+  }
+
+  cancelReply(): void {
+    this.#replyTo = undefined;
+    this.#replyBar.hidden = true;
+    replaceChildren(this.#replyBar);
   }
 
   showError(message: string): void {
@@ -111,7 +148,8 @@ export class Composer {
       this.showError(`That is ${over} ${over === 1 ? "character" : "characters"} too long (at most ${this.#textMax}).`);
       return;
     }
-    if (this.#handlers.submit(value)) {
+    if (this.#handlers.submit(value, this.#replyTo)) {
+      this.cancelReply();
       this.#textarea.value = "";
       this.#error.textContent = "";
       this.#updateCounter();

@@ -7,11 +7,13 @@
 import { actorOf } from "../../client/events.ts";
 import { olderEvents } from "../../client/chat/olderEvents.ts";
 import type { ConnectionState, RoomClient } from "../../client/RoomClient.ts";
-import type { RoomEvent, RoomSettings } from "../../protocol/frames.ts";
+import type { RoomEvent, RoomSettings, SpokenMessage } from "../../protocol/frames.ts";
 import type { Announcer } from "./announcer.ts";
 import type { Composer } from "./composer.ts";
 import type { ConnectionStatus } from "./connectionStatus.ts";
 import { spokenEvent } from "./eventView.ts";
+import { presenceSpeaker } from "./presenceRunView.ts";
+import { isPresenceEvent } from "../../client/chat/presenceRun.ts";
 import type { MemberList } from "./memberList.ts";
 import type { Transcript } from "./transcript.ts";
 import type { TypingIndicator } from "./typingIndicator.ts";
@@ -44,6 +46,8 @@ export interface ConversationHooks {
   settings(settings: RoomSettings, owner: boolean): void;
   /** A member was kicked or banned: an owner's list of bans may have changed. */
   moderated(): void;
+  /** A new message (not replayed) mentions this member. */
+  mentioned(message: SpokenMessage): void;
 }
 
 /** Shows what `client` hears in the views until the returned function is called. */
@@ -54,6 +58,8 @@ export function showConversation(client: RoomClient, views: ConversationViews, h
   let joined = false;
   /** An owner's list of a crowd is being fetched. */
   let listing = false;
+  /** Joins and leaves are spoken a few at a time, as one sentence. */
+  const presence = presenceSpeaker((text) => announcer.say(text));
 
   async function listEveryone(after: string | undefined): Promise<void> {
     listing = true;
@@ -87,9 +93,16 @@ export function showConversation(client: RoomClient, views: ConversationViews, h
       hooks.named(event.member.name);
     }
     const fromSelf = actorOf(event).id === self?.id;
-    if (!replaying && !fromSelf) {
-      announcer.say(spokenEvent(event), event.seq);
-      if (event.type === "message") title.count();
+    // A reaction changes its message's chips quietly.
+    if (!replaying && !fromSelf && event.type !== "reactions") {
+      const mention = event.type === "message" && !("deleted" in event) && self !== undefined && event.mentions?.includes(self.id) === true;
+      if (isPresenceEvent(event)) presence.add(event);
+      else {
+        presence.flush();
+        announcer.say(`${mention ? "Mentions you: " : ""}${spokenEvent(event)}`, event.seq);
+      }
+      if (event.type === "message") title.count(mention);
+      if (mention) hooks.mentioned(event as SpokenMessage);
     }
     hooks.shown();
   }
@@ -132,6 +145,9 @@ export function showConversation(client: RoomClient, views: ConversationViews, h
       announcer.say(`${member.name} joined`);
     }),
     client.on("typing", (member) => typing.add(member)),
+    client.on("held", ({ id, ms }) => {
+      if (transcript.holdPending(id, ms)) announcer.say("Slow down: your messages are being held back a moment");
+    }),
   ];
   return () => {
     for (const off of unsubscribe) off();

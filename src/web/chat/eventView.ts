@@ -1,22 +1,31 @@
 /**
  * The element for one room event. Everything a user wrote goes in as text
- * nodes (see dom.ts); links become anchors built from linkify's parts.
+ * nodes (see dom.ts); message text is formatted by richText.ts.
  * Each name and each message text is isolated for bidirectional text (a
  * `<bdi>`, `dir="auto"`), so right-to-left text or an override character in
  * one cannot reorder what is around it.
  */
-import { unreachable, type Member, type RoomEvent, type RoomSettings } from "../../protocol/frames.ts";
+import { unreachable, type Member, type ReactionCounts, type ReplyQuote, type RoomEvent, type RoomSettings } from "../../protocol/frames.ts";
 import { el, type Child } from "../dom.ts";
 import { localeDateTime, localeTime } from "../readableText.ts";
-import { linkify } from "../../client/linkify.ts";
+import { richText, showMore } from "./richText.ts";
 
-export const NAME_COLORS = 8;
+export { richText };
 
-/** The same name always gets the same colour, in every tab and on every reload. */
+export const NAME_COLORS = 12;
+
+/**
+ * The same name always gets the same colour, in every tab and on every
+ * reload: FNV-1a over its code points, mixed (short names that differ in one
+ * letter spread), then one of NAME_COLORS (.c0 … .c11 in app.css).
+ */
 export function nameColor(name: string): string {
-  let hash = 0;
-  for (const char of name) hash = (hash * 31 + char.codePointAt(0)!) >>> 0;
-  return `c${hash % NAME_COLORS}`;
+  let hash = 0x811c9dc5;
+  for (const char of name) hash = Math.imul(hash ^ char.codePointAt(0)!, 0x01000193);
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x45d9f3b);
+  hash ^= hash >>> 16;
+  return `c${(hash >>> 0) % NAME_COLORS}`;
 }
 
 export function nameElement(member: Member): HTMLElement {
@@ -32,11 +41,32 @@ export function timeElement(ts: number): HTMLTimeElement {
   return el("time", { datetime: new Date(ts).toISOString(), title: localeDateTime(ts) }, localeTime(ts));
 }
 
-/** Message text with http(s) links made clickable; they never carry a referrer or window.opener. */
-export function richText(text: string): Child[] {
-  return linkify(text).map((part) =>
-    part.kind === "text" ? part.text : el("a", { href: part.href, target: "_blank", rel: "noopener noreferrer", dir: "ltr" }, part.text),
+
+/**
+ * What a reply answers, above its text: a button that goes to the original
+ * (transcript.ts handles its clicks by `data-to`).
+ */
+export function quoteElement(quote: ReplyQuote): HTMLButtonElement {
+  const gone = "deleted" in quote;
+  const said = gone ? "original message deleted" : `${quote.snippet}${quote.edited ? " (edited)" : ""}`;
+  return el(
+    "button",
+    { type: "button", class: "quote", "data-to": quote.seq, "aria-label": `In reply to ${quote.from.name}: ${said}`, title: "Show the original message" },
+    nameElement(quote.from),
+    " ",
+    gone ? el("span", { class: "gone" }, "Original message deleted") : el("bdi", { class: "snippet" }, quote.snippet),
+    !gone && quote.edited && el("span", { class: "edited" }, " (edited)"),
   );
+}
+
+/** A message's reactions as chips ("👍 3"), pressed when one is `mine`; transcript.ts handles their clicks by `data-emoji`. */
+export function reactionChips(counts: ReactionCounts | undefined, mine: (emoji: string) => boolean): HTMLElement | null {
+  const chips = Object.entries(counts ?? {}).map(([emoji, count]) => {
+    const yours = mine(emoji);
+    const label = `${emoji} ${count} reaction${count === 1 ? "" : "s"}${yours ? ", including yours; press to take yours back" : "; press to add yours"}`;
+    return el("button", { type: "button", class: "chip", "data-emoji": emoji, "aria-pressed": String(yours), "aria-label": label }, `${emoji} ${count}`);
+  });
+  return chips.length ? el("div", { class: "reactions", role: "group", "aria-label": "Reactions" }, ...chips) : null;
 }
 
 export function eventElement(event: RoomEvent, selfId: string | undefined): HTMLLIElement {
@@ -50,19 +80,29 @@ export function eventElement(event: RoomEvent, selfId: string | undefined): HTML
           el("p", { class: "text" }, "Message deleted"),
         );
       }
+      // Someone else's message that mentions this member: marked, and said ("mentions you").
+      const mention = event.from.id !== selfId && selfId !== undefined && event.mentions?.includes(selfId) === true;
+      const hint = mention && el("span", { class: "visually-hidden" }, ", mentions you");
+      // A div: a fenced block (`<pre>`) may be in it. A long text is collapsed, with "Show more".
       if (event.action) {
+        const line = el("div", { class: "text", dir: "auto" }, "* ", nameElement(event.from), " ", ...richText(event.text), editedMark(event.edited), hint);
         return el(
           "li",
-          { class: "item action", "data-seq": event.seq },
+          { class: `item action${mention ? " mention" : ""}`, "data-seq": event.seq },
+          event.replyTo && quoteElement(event.replyTo),
           timeElement(event.ts),
-          el("p", { class: "text", dir: "auto" }, "* ", nameElement(event.from), " ", ...richText(event.text), editedMark(event.edited)),
+          line,
+          showMore(line, event.text),
         );
       }
+      const body = el("div", { class: "text", dir: "auto" }, ...richText(event.text), editedMark(event.edited));
       return el(
         "li",
-        { class: event.from.id === selfId ? "item msg mine" : "item msg", "data-seq": event.seq },
-        el("p", { class: "meta" }, nameElement(event.from), " ", timeElement(event.ts)),
-        el("p", { class: "text", dir: "auto" }, ...richText(event.text), editedMark(event.edited)),
+        { class: `item msg${event.from.id === selfId ? " mine" : mention ? " mention" : ""}`, "data-seq": event.seq },
+        el("p", { class: "meta" }, nameElement(event.from), " ", timeElement(event.ts), hint),
+        event.replyTo && quoteElement(event.replyTo),
+        body,
+        showMore(body, event.text),
       );
     case "joined":
       return presence(event.seq, event.ts, "joined", nameElement(event.member), " joined");
@@ -74,6 +114,8 @@ export function eventElement(event: RoomEvent, selfId: string | undefined): HTML
       return presence(event.seq, event.ts, "edited", nameElement(event.by), " edited a message");
     case "deleted":
       return presence(event.seq, event.ts, "deleted", nameElement(event.by), " deleted a message");
+    case "reactions":
+      return presence(event.seq, event.ts, "reactions", nameElement(event.by), ` reacted ${event.emoji}`);
     case "kicked":
       return presence(event.seq, event.ts, "kicked", nameElement(event.member), " was kicked by ", nameElement(event.by));
     case "banned":
@@ -110,6 +152,8 @@ export function spokenEvent(event: RoomEvent): string {
       return `${event.by.name} edited a message`;
     case "deleted":
       return `${event.by.name} deleted a message`;
+    case "reactions":
+      return `${event.by.name} reacted ${event.emoji}`;
     case "kicked":
       return `${event.member.name} was kicked by ${event.by.name}`;
     case "banned":

@@ -4,12 +4,18 @@
  * it and gives the focus back to the button, Tab or a click elsewhere closes
  * it. Its items are asked for each time it opens, so they follow what the
  * person may do now (owner or not, message deleted since…).
+ *
+ * An item with `items` opens those in the same place instead (the emoji of
+ * "React", laid out as a grid; Left and Right move too); an item with
+ * `checked` is a checkbox item (the reactions that are already yours).
  */
 import { el, replaceChildren, uid } from "../dom.ts";
 
 export interface MenuItem {
   label: string;
-  run(): void;
+  run?(): void;
+  items?: () => MenuItem[];
+  checked?: boolean;
 }
 
 /** `label` names the button for screen readers ("Actions for this message"); `face` is what it shows. */
@@ -18,7 +24,7 @@ export function menuButton(label: string, face: string, items: () => MenuItem[])
   const button = el("button", { type: "button", class: "menu-button", "aria-label": label, "aria-haspopup": "menu", "aria-expanded": "false", "aria-controls": id }, face);
   const menu = el("div", { id, class: "menu", role: "menu", "aria-label": label, hidden: true });
   const wrap = el("div", { class: "menu-wrap" }, button, menu);
-  const entries = () => [...menu.querySelectorAll<HTMLButtonElement>("[role=menuitem]")];
+  const entries = () => [...menu.querySelectorAll<HTMLButtonElement>("button")];
 
   function close(refocus: boolean): void {
     if (menu.hidden) return;
@@ -30,23 +36,34 @@ export function menuButton(label: string, face: string, items: () => MenuItem[])
   function outside(event: Event): void {
     if (!wrap.contains(event.target as Node)) close(false);
   }
-  function open(focusLast = false): void {
+  function show(list: MenuItem[], name: string, focusLast = false): void {
+    menu.setAttribute("aria-label", name);
+    menu.classList.toggle("grid", name !== label);
     replaceChildren(
       menu,
-      ...items().map((item) => {
-        const entry = el("button", { type: "button", role: "menuitem", tabindex: -1 }, item.label);
+      ...list.map((item) => {
+        const checkbox = item.checked !== undefined;
+        const entry = el(
+          "button",
+          { type: "button", role: checkbox ? "menuitemcheckbox" : "menuitem", "aria-checked": checkbox && String(item.checked), tabindex: -1 },
+          item.label,
+        );
         entry.addEventListener("click", () => {
+          if (item.items) return show(item.items(), item.label);
           close(true);
-          item.run();
+          item.run?.();
         });
         return entry;
       }),
     );
+    const all = entries();
+    (focusLast ? all.at(-1) : all[0])?.focus();
+  }
+  function open(focusLast = false): void {
     menu.hidden = false;
     button.setAttribute("aria-expanded", "true");
     document.addEventListener("pointerdown", outside, true);
-    const all = entries();
-    (focusLast ? all.at(-1) : all[0])?.focus();
+    show(items(), label, focusLast);
   }
 
   button.addEventListener("click", () => (menu.hidden ? open() : close(true)));
@@ -58,7 +75,7 @@ export function menuButton(label: string, face: string, items: () => MenuItem[])
   menu.addEventListener("keydown", (event) => {
     const all = entries();
     const at = all.indexOf(document.activeElement as HTMLButtonElement);
-    const moves: Record<string, number> = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: all.length - 1 };
+    const moves: Record<string, number> = { ArrowDown: at + 1, ArrowRight: at + 1, ArrowUp: at - 1, ArrowLeft: at - 1, Home: 0, End: all.length - 1 };
     const move = moves[event.key];
     if (move !== undefined) {
       event.preventDefault();

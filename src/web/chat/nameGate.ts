@@ -2,10 +2,13 @@
 import { DEFAULT_LIMITS } from "../../protocol/limits.ts";
 import { normalizeName } from "../../protocol/validate.ts";
 import { el, replaceChildren, uid } from "../dom.ts";
+import { fieldError } from "../formError.ts";
+import { loadName } from "../storage.ts";
 import { crowdSentence } from "./memberList.ts";
 
 export interface NameGateOptions {
   roomLabel: string;
+  /** The name to show in the field; empty offers the name this browser remembers (if any), to take with Enter or change. */
   initialName: string;
   /** Why the last name did not work, if it did not. */
   error?: string;
@@ -18,6 +21,7 @@ export function nameGate(options: NameGateOptions): {
   setOnline(names: readonly string[], online: number): void;
 } {
   const id = uid("name");
+  const offered = options.initialName || rememberedName();
   const input = el("input", {
     id,
     type: "text",
@@ -25,11 +29,13 @@ export function nameGate(options: NameGateOptions): {
     autocomplete: "nickname",
     autocapitalize: "none",
     spellcheck: false,
-    maxlength: DEFAULT_LIMITS.NAME_MAX * 2,
-    value: options.initialName,
+    // The server's limit. It counts code points, maxlength UTF-16 units: a name of many emoji stops short of it (the safe side).
+    maxlength: DEFAULT_LIMITS.NAME_MAX,
+    value: offered,
     "aria-describedby": `${id}-error ${id}-hint`,
   });
-  const error = el("p", { class: "form-error", id: `${id}-error`, role: "alert" }, options.error ?? "");
+  const error = el("p", { class: "form-error", id: `${id}-error`, role: "alert" });
+  const problem = fieldError(input, error);
   const online = el("p", { class: "online-now" });
   const form = el(
     "form",
@@ -44,16 +50,16 @@ export function nameGate(options: NameGateOptions): {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const checked = normalizeName(input.value, DEFAULT_LIMITS.NAME_MAX);
-    if (!checked.ok) {
-      error.textContent = `That name does not work: ${checked.error.message}.`;
-      input.focus();
-      return;
-    }
+    if (!checked.ok) return problem.show(`That name does not work: ${checked.error.message}.`);
     options.onName(checked.value);
   });
   const element = el("div", { class: "gate" }, form);
-  // Focus once it is in the document.
-  queueMicrotask(() => input.focus());
+  // Focus once it is in the document; a name offered is selected, to take with Enter or replace by typing.
+  queueMicrotask(() => {
+    if (options.error) problem.show(options.error);
+    else input.focus();
+    if (offered) input.select();
+  });
   return {
     element,
     setOnline(names, count) {
@@ -67,4 +73,11 @@ export function nameGate(options: NameGateOptions): {
       );
     },
   };
+}
+
+/** The name this browser remembers, if a room would take it. */
+function rememberedName(): string {
+  const name = loadName();
+  const checked = name === null ? null : normalizeName(name, DEFAULT_LIMITS.NAME_MAX);
+  return checked?.ok ? checked.value : "";
 }

@@ -6,7 +6,8 @@
  */
 import type { ChatNotice } from "../../client/chat/notices.ts";
 import type { RoomPresence } from "../../client/RoomClient.ts";
-import { unreachable, type ErrorFrame } from "../../protocol/frames.ts";
+import { unreachable, type ErrorFrame, type SearchFrame } from "../../protocol/frames.ts";
+import { DEFAULT_LIMITS } from "../../protocol/limits.ts";
 import type { Announcer } from "./announcer.ts";
 import type { Composer } from "./composer.ts";
 import { helpText } from "./helpText.ts";
@@ -21,6 +22,8 @@ export interface NoticeTargets {
   textMax(): number;
   /** A name chosen offline, remembered before the room hears of it. */
   rememberName(name: string): void;
+  /** A typed /search's answer, in the search panel (null: not connected). */
+  found(q: string, found: SearchFrame | null): void;
 }
 
 /** Shows one notice; every kind has its words here. */
@@ -56,15 +59,17 @@ export function showNotice(notice: ChatNotice, to: NoticeTargets): void {
     case "history-offline":
     case "history-busy":
       return; // no /history here: scrolling up loads older messages
+    case "search":
+      return to.found(notice.q, { type: "search", q: notice.q, results: [...notice.results], hasMore: notice.more });
+    case "search-offline":
+      return to.found("", null);
     case "room-full":
       return to.transcript.notice("The room is full right now. Trying again shortly…", "warning");
-    case "room-error":
-      return to.transcript.notice(
-        notice.error.code === "name_invalid"
-          ? `Could not change your name: ${notice.error.message}.`
-          : `The room refused that: ${notice.error.message}.`,
-        "error",
-      );
+    case "room-error": {
+      const text = roomError(notice.error);
+      to.transcript.notice(text, "error");
+      return to.announcer.say(text);
+    }
     case "malformed":
       // For whoever runs the server; the person can do nothing about it.
       return console.warn(`Parley ignored a frame from the server that breaks the protocol: ${notice.problem}`);
@@ -82,6 +87,8 @@ export function showNotice(notice: ChatNotice, to: NoticeTargets): void {
     case "slow-mode-wait":
       return to.transcript.notice(notice.text);
     case "message-changed":
+    case "quote-changed":
+    case "reactions":
     case "moderation":
     case "newcomer":
     case "ended":
@@ -103,6 +110,20 @@ function showWho({ members, online, crowd }: RoomPresence, selfId: string, to: N
   to.announcer.say(`Online now: ${names.join(", ")}`);
 }
 
+/** An error from the room, in a sentence. */
+function roomError({ code, message }: ErrorFrame): string {
+  switch (code) {
+    case "name_invalid":
+      return `Could not change your name: ${message}.`;
+    case "too_many_reactions":
+      return `This message already has ${DEFAULT_LIMITS.REACTIONS_MAX} different reactions: add yours to one of them instead.`;
+    case "reaction_invalid":
+      return "That reaction was not taken: a reaction is a single emoji.";
+    default:
+      return `The room refused that: ${message}.`;
+  }
+}
+
 /** Why the room refused a message, for the line under it (after "Not sent: "). */
 function refusal(error: ErrorFrame, textMax: number): string {
   switch (error.code) {
@@ -112,6 +133,8 @@ function refusal(error: ErrorFrame, textMax: number): string {
       return "it contains characters that cannot be sent.";
     case "text_empty":
       return "it is empty.";
+    case "not_found":
+      return "the message it answers is gone.";
     default:
       return `${error.message}.`;
   }

@@ -1,8 +1,8 @@
 /**
  * The room page's frame: a header (home link, room name and topic,
- * connection state, share buttons, for owners the settings button and, on
+ * connection state, search, the mention bell, share buttons, for owners the settings button and, on
  * narrow screens, the button that opens the member list), the settings
- * panel, the conversation or the name form in the middle, the message box
+ * panel, the search panel, the conversation or the name form in the middle, the message box
  * under it, and the member list beside.
  */
 import type { RoomAddress } from "../../protocol/validate.ts";
@@ -28,6 +28,9 @@ export interface RoomLayoutParts {
   onLeave(): void;
   /** Owners only: opens from the header's settings button. */
   settings: HTMLElement;
+  /** The search panel, above the conversation, and the header's buttons before the share ones (search, the bell). */
+  search: HTMLElement;
+  tools: Child[];
   onSettings(): void;
 }
 
@@ -50,7 +53,9 @@ export class RoomLayout {
     this.#settingsButton = el(
       "button",
       { type: "button", class: "button secondary", "aria-expanded": "false", "aria-controls": parts.settings.id, hidden: true },
-      "Settings",
+      // Only the icon on a phone, where the header also holds search and the bell.
+      icon("sliders"),
+      el("span", { class: "label-wide" }, "Settings"),
     );
     this.#settingsButton.addEventListener("click", () => parts.onSettings());
     const memberCount = el("span", { class: "member-count" }, "0");
@@ -77,7 +82,7 @@ export class RoomLayout {
       this.#membersToggle.setAttribute("aria-expanded", String(open));
     });
     this.#footer = el("div", { class: "room-footer", hidden: true }, ...parts.footer);
-    const main = el("main", { class: "room-main", id: "main" }, parts.settings, this.#slot, this.#footer);
+    const main = el("main", { class: "room-main", id: "main" }, parts.settings, parts.search, this.#slot, this.#footer);
     if (parts.created) main.prepend(createdPanel(parts.share.url, parts.share.title, parts.share.announce));
     body.append(main, this.members.element);
     this.#showMembers(false);
@@ -95,6 +100,7 @@ export class RoomLayout {
           el(
             "div",
             { class: "room-actions" },
+            ...parts.tools,
             this.#settingsButton,
             copyLinkButton(parts.share, "compact"),
             shareButton(parts.share, "compact"),

@@ -3,13 +3,26 @@
  * browser's place in the room (its session, shared by its tabs), so a reload,
  * a restored tab or a second tab joins quietly as the same member and marks
  * what is new since; the name this browser goes by; the room among the
- * recent rooms, under its topic; the owner key, taken from an owner link.
+ * recent rooms, under its topic; the owner key, taken from an owner link;
+ * where this member left off, for the start page's "3 new" (the room page
+ * marks what was seen).
  */
 import type { RoomClient } from "../../client/RoomClient.ts";
 import { DEFAULT_LIMITS } from "../../protocol/limits.ts";
 import { normalizeName, type RoomAddress } from "../../protocol/validate.ts";
 import { roomKey } from "../route.ts";
-import { loadName, loadOwnerKey, loadSavedSession, rememberRoom, saveName, saveOwnerKey, saveSavedSession, type SavedSession } from "../storage.ts";
+import {
+  loadName,
+  loadOwnerKey,
+  loadSavedSession,
+  rememberRoom,
+  saveName,
+  saveOwnerKey,
+  saveSavedSession,
+  lastSeenSeq,
+  setLeftAtSeq,
+  type SavedSession,
+} from "../storage.ts";
 import type { Resume } from "./connection.ts";
 
 /** Events come in bursts; the tab's place is saved at most this often (and always on pagehide). */
@@ -32,7 +45,7 @@ export class RoomMemory {
     this.#client = client;
     this.#earlier = loadSavedSession(this.#room);
     this.#lastSeenBefore = this.#earlier?.lastSeq;
-    window.addEventListener("pagehide", () => this.save());
+    window.addEventListener("pagehide", () => this.#leaving());
     this.#takeOwnerLink();
   }
 
@@ -69,8 +82,18 @@ export class RoomMemory {
     return this.#earlier ? { session: this.#earlier.session } : {};
   }
 
-  /** The name this browser goes by, if it is one a room would take. */
+  /**
+   * The name to rejoin with at once: only in a room this browser is already
+   * a member of (it holds a session there). A new room offers the
+   * remembered name instead (`rememberedName`), and the person may pick
+   * another for it.
+   */
   get name(): string | null {
+    return this.#earlier ? this.rememberedName : null;
+  }
+
+  /** The name this browser goes by, if it is one a room would take. */
+  get rememberedName(): string | null {
     const name = loadName();
     const checked = name === null ? null : normalizeName(name, DEFAULT_LIMITS.NAME_MAX);
     return checked?.ok ? checked.value : null;
@@ -88,6 +111,7 @@ export class RoomMemory {
    */
   joined(title?: string): number | undefined {
     rememberRoom(this.#address, title);
+    setLeftAtSeq(this.#room, null);
     const lastSeen = this.#lastSeenBefore;
     this.#lastSeenBefore = undefined;
     return lastSeen;
@@ -101,6 +125,18 @@ export class RoomMemory {
   /** Saves the tab's place a moment from now. */
   saveSoon(): void {
     this.#saveTimer ??= setTimeout(() => this.save(), SAVE_DELAY_MS);
+  }
+
+  /**
+   * The page goes away (a reload, the home link, the tab closed): its place
+   * is saved, and where it left off marked (the last seen seq then), since
+   * the room will record this member's departure as one more event, which
+   * the start page does not count as new to them.
+   */
+  #leaving(): void {
+    const seen = lastSeenSeq(this.#room);
+    if (this.#client()?.session && seen !== null) setLeftAtSeq(this.#room, seen);
+    this.save();
   }
 
   /** Saves the tab's place now: the session token and the last event shown. */

@@ -17,7 +17,7 @@ import { roomSocketUrl } from "../../client/RoomClient.ts";
 import type { RoomSettings } from "../../protocol/frames.ts";
 import type { ProtocolError, RoomAddress } from "../../protocol/validate.ts";
 import { roomKey, roomLabel, roomPath } from "../route.ts";
-import { takeCreatedMark } from "../storage.ts";
+import { lastSeenSeq, loadDraft, saveDraft, setLastSeenSeq, takeCreatedMark } from "../storage.ts";
 import { Announcer } from "./announcer.ts";
 import { Banner } from "./banner.ts";
 import { ChatInput } from "./chatInput.ts";
@@ -30,7 +30,12 @@ import { fetchRoomInfo, type RoomInfoAnswer } from "./roomInfo.ts";
 import type { Moderation } from "./memberList.ts";
 import { RoomLayout } from "./roomLayout.ts";
 import { RoomMemory } from "./roomMemory.ts";
+import { MyReactions } from "./myReactions.ts";
+import { replySnippet } from "../../protocol/replyQuote.ts";
 import { SettingsPanel } from "./settingsPanel.ts";
+import { SearchPanel } from "./searchPanel.ts";
+import { MentionAlerts } from "./mentionAlerts.ts";
+import { copyText } from "./share.ts";
 import { stopOffer } from "./stopOffer.ts";
 import { Transcript } from "./transcript.ts";
 import { TypingIndicator } from "./typingIndicator.ts";
@@ -53,7 +58,10 @@ class RoomPage {
   readonly #settings: SettingsPanel;
   readonly #title: UnreadTitle;
   readonly #moderation: Moderation;
+  readonly #alerts: MentionAlerts;
   #owner = false;
+  /** The last seq this browser saw in the room before this page (read before anything is marked seen). */
+  readonly #lastSeen: number | null;
 
   constructor(root: HTMLElement, address: RoomAddress) {
     const room = roomKey(address);
@@ -61,6 +69,7 @@ class RoomPage {
     const url = new URL(roomPath(address), location.origin).href;
     this.#address = address;
     this.#label = label;
+    this.#lastSeen = lastSeenSeq(room);
     this.#info = fetchRoomInfo(room);
     this.#memory = new RoomMemory(address, () => this.#connection.client);
     this.#connection = new RoomConnection(
@@ -83,20 +92,63 @@ class RoomPage {
     const banner = new Banner();
     const typing = new TypingIndicator();
     const status = new ConnectionStatus(() => this.#connection.reconnectNow());
-    const transcript: Transcript = new Transcript(label, () => void showOlder(this.#connection.client, transcript), {
+    const transcript: Transcript = new Transcript(label, () => showOlder(this.#connection.client, transcript), {
       edit(message) {
         transcript.removePending(message.id);
         composer.setText(message.action ? `/me ${message.text}` : message.text);
       },
       dismiss: (id: string) => transcript.removePending(id),
+      seen: (seq) => {
+        if (seq > (lastSeenSeq(room) ?? -1)) setLastSeenSeq(room, seq);
+      },
       editMessage: (seq: number, text: string) => act((client) => client.edit(seq, text)),
       deleteMessage: (seq: number) => act((client) => client.deleteMessage(seq)),
+      react: (seq: number, emoji: string, on: boolean) => act((client) => client.react(seq, emoji, on)),
+      reply: (message) => composer.replyTo(message.seq, message.from.name, "deleted" in message ? "" : replySnippet(message.text)),
+      copyLink: async (seq) => {
+        const link = `${url}#m${seq}`;
+        if (!(await copyText(link))) return transcript.notice(`Could not copy; the link to that message is ${link}`, "warning");
+        transcript.toast("Link copied");
+        announcer.say("Link to the message copied");
+      },
+      mine: new MyReactions(room),
     });
+    const open = (seq: number) => void this.#open(seq);
+    const search = new SearchPanel("room-search", {
+      find: async (q, before) => (await this.#connection.client?.search(q, before)) ?? null,
+      open,
+    });
+    this.#alerts = new MentionAlerts(label, open, (text) => {
+      transcript.toast(text);
+      announcer.say(text);
+    });
+    window.addEventListener("hashchange", () => this.#openLinked());
+    // The unsent text, kept per room a moment after each change (and when the page goes).
+    let draftTimer: ReturnType<typeof setTimeout> | undefined;
+    const keepDraft = (text: string) => {
+      clearTimeout(draftTimer);
+      draftTimer = setTimeout(() => saveDraft(room, text), 300);
+    };
+    window.addEventListener("pagehide", () => draftTimer !== undefined && saveDraft(room, composer.text));
     const composer = new Composer(`Message ${label}`, "Write a message…", {
-      submit: (text) => this.#input.submit(text),
-      typing: (draft) => this.#input.typing(draft),
+      submit: (text, replyTo) => {
+        const taken = this.#input.submit(text, replyTo);
+        if (taken) keepDraft("");
+        return taken;
+      },
+      typing: (draft) => {
+        keepDraft(draft);
+        this.#input.typing(draft);
+      },
     });
-    this.#input = new ChatInput({ transcript, composer, announcer, rememberName: (name) => this.#memory.rememberName(name) });
+    composer.setText(loadDraft(room), false);
+    this.#input = new ChatInput({
+      transcript,
+      composer,
+      announcer,
+      rememberName: (name) => this.#memory.rememberName(name),
+      found: (q, found) => search.show(q, found),
+    });
     const share = { url, title: `${label} on Parley`, announce: (text: string) => announcer.say(text) };
     this.#settings = new SettingsPanel(
       "room-settings",
@@ -119,6 +171,8 @@ class RoomPage {
       announcer: announcer.element,
       onLeave: () => this.#connection.leave(),
       settings: this.#settings.element,
+      search: search.element,
+      tools: [search.button, this.#alerts.element],
       onSettings: () => this.#toggleSettings(this.#settings.element.hidden === true),
     });
     this.#moderation = {
@@ -151,6 +205,7 @@ class RoomPage {
   /** A new client: the conversation shows what it hears, and what is typed goes to it. */
   #attach(client: RoomClient, orphans: readonly PendingMessage[]): () => void {
     const { banner, transcript, composer } = this.#views;
+    const lastSeen = this.#lastSeen;
     banner.hide();
     this.#layout.showConversation(transcript.element);
     composer.setEnabled(true);
@@ -160,10 +215,12 @@ class RoomPage {
         settings: (settings, owner) => this.#showSettings(settings, owner),
         moderated: () => void this.#settings.refreshBans(),
         joined: () => {
-          const lastSeen = this.#memory.joined(client.settings.topic || undefined);
+          this.#memory.joined(client.settings.topic || undefined);
           this.#resendOrphans(client, orphans);
-          if (lastSeen !== undefined) transcript.markNewAfter(lastSeen);
+          if (lastSeen !== null) transcript.markNewAfter(lastSeen);
+          this.#openLinked();
         },
+        mentioned: (message) => this.#alerts.mentioned(message),
         caughtUp: () => this.#memory.save(),
         shown: () => this.#memory.saveSoon(),
       }),
@@ -173,6 +230,22 @@ class RoomPage {
     return () => {
       for (const off of undo) off();
     };
+  }
+
+  /** A message link (`/r/<room>#m<seq>`): that message, shown and highlighted. */
+  #openLinked(): void {
+    const seq = /^#m(\d+)$/.exec(location.hash)?.[1];
+    if (seq !== undefined) void this.#open(Number(seq));
+  }
+
+  /** Shows message `seq` in the conversation, or says why it cannot. */
+  async #open(seq: number): Promise<void> {
+    const { transcript, announcer } = this.#views;
+    const outcome = await transcript.show(seq);
+    if (outcome === "shown") return;
+    const why = outcome === "gone" ? "That message is no longer in this room's history." : "Could not load that message; try again once connected.";
+    transcript.notice(why, "warning");
+    announcer.say(why);
   }
 
   /** The room's settings as the room last said: the topic everywhere, the panel for owners. */

@@ -65,12 +65,16 @@ export function shareButton(options: ShareOptions, variant: "compact" | "full" =
   return button;
 }
 
-/** Shown once on a room just created: the link, selected, with the buttons next to it. */
+/**
+ * Shown once on a room just created: the link, selected, with the buttons
+ * next to it. "Done" or Escape closes it, and the keyboard focus goes back
+ * to where it was before it came into the panel (else to the message box).
+ */
 export function createdPanel(url: string, title: string, announce: (text: string) => void): HTMLElement {
   const field = el("input", { type: "text", readonly: true, value: url, class: "share-url", "aria-label": "Room link" });
   field.addEventListener("focus", () => field.select());
   const options: ShareOptions = { url, title, announce, field };
-  const close = el("button", { type: "button", class: "link-button", "aria-label": "Close" }, "Done");
+  const close = el("button", { type: "button", class: "link-button" }, "Done");
   const panel = el(
     "section",
     { class: "created-panel", "aria-labelledby": "created-heading" },
@@ -79,6 +83,23 @@ export function createdPanel(url: string, title: string, announce: (text: string
     el("div", { class: "share-row" }, field, copyLinkButton(options), shareButton(options)),
     close,
   );
-  close.addEventListener("click", () => panel.remove());
+  let before: HTMLElement | null = null;
+  panel.addEventListener("focusin", (event) => {
+    const from = event.relatedTarget;
+    if (from instanceof HTMLElement && !panel.contains(from)) before = from;
+  });
+  const done = () => {
+    const hadFocus = panel.contains(document.activeElement);
+    const back = before?.isConnected ? before : document.querySelector<HTMLElement>("main textarea:not([disabled])");
+    panel.remove();
+    if (hadFocus) back?.focus();
+  };
+  close.addEventListener("click", done);
+  panel.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    event.preventDefault();
+    event.stopPropagation();
+    done();
+  });
   return panel;
 }

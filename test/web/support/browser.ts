@@ -98,6 +98,13 @@ export function browserSuite(devOptions?: DevOptions): BrowserSuite {
 export interface PersonOptions {
   /** Remembered display name (as if typed on an earlier visit); none shows the name form. */
   name?: string;
+  /**
+   * With `name`: a room this browser has not joined offers the remembered
+   * name on the name form (issue 14); by default the person takes the offer
+   * at once (as pressing Enter would), once per page and not when the form
+   * says the name did not work. False leaves the form to the test.
+   */
+  takesOfferedName?: boolean;
   viewport?: { width: number; height: number };
   colorScheme?: "light" | "dark";
 }
@@ -126,6 +133,14 @@ export async function newPerson(browser: Browser, baseUrl: string, options: Pers
   // Runs in every page before the app. Strings, because Node's types (which check this file) know no DOM.
   if (options.name !== undefined) {
     await context.addInitScript(`if (localStorage.getItem("parley.name") === null) localStorage.setItem("parley.name", ${JSON.stringify(options.name)});`);
+    if (options.takesOfferedName !== false) {
+      await context.addInitScript(`new MutationObserver((_, observer) => {
+        const form = document.querySelector("form.name-gate");
+        if (!form) return;
+        observer.disconnect();
+        if (form.querySelector("input")?.value && !form.querySelector(".form-error")?.textContent) form.requestSubmit();
+      }).observe(document, { childList: true, subtree: true });`);
+    }
   }
   await context.addInitScript(
     `document.addEventListener("securitypolicyviolation", (e) => console.error("CSP violation: " + e.violatedDirective + " blocked " + e.blockedURI));`,
@@ -226,4 +241,23 @@ export function setHidden(page: Page, hidden: boolean): Promise<void> {
     Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (${value} ? "hidden" : "visible") });
     document.dispatchEvent(new Event("visibilitychange"));
   }`);
+}
+
+/** Opens a menu button from the keyboard and picks `item` with the arrow keys, as a keyboard user would. */
+export async function pickFromMenu(page: Page, button: ReturnType<Page["getByRole"]>, item: string): Promise<void> {
+  await button.focus();
+  await page.keyboard.press("Enter");
+  const menu = page.getByRole("menu");
+  await menu.waitFor();
+  const labels = await menu.getByRole("menuitem").allTextContents();
+  const index = labels.indexOf(item);
+  expect(index, `${item} in ${labels.join(", ")}`).toBeGreaterThanOrEqual(0);
+  for (let i = 0; i < index; i++) await page.keyboard.press("ArrowDown");
+  await expect(activeText(page)).resolves.toBe(item);
+  await page.keyboard.press("Enter");
+}
+
+/** The text of the focused element. */
+export function activeText(page: Page): Promise<string | undefined> {
+  return page.evaluate("document.activeElement?.textContent");
 }

@@ -128,6 +128,8 @@ export class RoomSession {
   /** Whether the current socket's attempt carries the join in its URL. */
   #joinInUrl = false;
   #welcomed = false;
+  /** This connection sent a join that got no answer yet (neither a welcome nor a refusal). */
+  #joinUnanswered = false;
   /** The room's lastSeq in the latest welcome: events up to it are replay. */
   #replayEnd = 0;
   /** Joins sent so far, on every connection (in the URL or as a frame). */
@@ -263,6 +265,7 @@ export class RoomSession {
     // Secrets (the session token, an owner key) never go in a URL: those joins send a frame.
     this.#joinInUrl = this.#token === undefined && this.#ownerKey === undefined;
     if (this.#joinInUrl) this.#joinsSent += 1;
+    this.#joinUnanswered = this.#joinInUrl;
     return this.#joinInUrl ? joinUrl(this.#url, this.#name, this.#lastSeq, this.#quiet) : this.#url;
   }
 
@@ -277,7 +280,10 @@ export class RoomSession {
     if (this.#ownerKey !== undefined) join.ownerKey = this.#ownerKey;
     if (this.#quiet) join.quiet = true;
     // The join is not paced: the room counts it, but the bucket is full on a new connection.
-    if (this.#socket.send(encodeClientFrame(join))) this.#joinsSent += 1;
+    if (this.#socket.send(encodeClientFrame(join))) {
+      this.#joinsSent += 1;
+      this.#joinUnanswered = true;
+    }
   }
 
   #onClosed(end: SocketEnd): void {
@@ -287,6 +293,10 @@ export class RoomSession {
   }
 
   #connectionEnded(): void {
+    // A join that went out unanswered may have left a new holder of our name, with a
+    // grace of its own: the patience for name_taken starts again from here.
+    if (this.#joinUnanswered) this.#nameTakenSince = undefined;
+    this.#joinUnanswered = false;
     this.#welcomed = false;
     this.#joinError = undefined;
     this.#catchUp = undefined;
@@ -376,6 +386,7 @@ export class RoomSession {
 
   #onWelcome(welcome: Received<WelcomeFrame>): void {
     this.#nameTakenSince = undefined;
+    this.#joinUnanswered = false;
     this.#socket.established();
     const fresh = this.#lastSeq === undefined || welcome.reset === true;
     // A reset room starts its seqs over: what we held belongs to another history.
@@ -481,6 +492,7 @@ export class RoomSession {
 
   #onError(error: ErrorFrame): void {
     if (!this.#welcomed && isJoinRefusal(error)) {
+      this.#joinUnanswered = false;
       if (error.code === "name_taken" && this.#mayHoldOwnName()) {
         // Most likely our own earlier join, whose welcome was lost: it holds the name until its grace ends.
         this.#socket.drop("name held by an earlier join");

@@ -16,7 +16,7 @@
  * index would cost a row per event).
  */
 import { errorFrame, type Json } from "../protocol/encode.ts";
-import type { DeletedEvent, DeleteFrame, EditedEvent, EditFrame, Member, MessageEvent, RoomEvent, ServerFrame } from "../protocol/frames.ts";
+import type { DeletedEvent, DeleteFrame, EditedEvent, EditFrame, Member, RoomEvent, ServerFrame } from "../protocol/frames.ts";
 import type { Broadcaster } from "./broadcaster.ts";
 import type { EventLog } from "./eventLog.ts";
 import type { Replies } from "./replies.ts";
@@ -38,7 +38,7 @@ export class Editing {
 
   /** `by` edits one of their own messages; an error frame for them when it cannot be done. */
   edit(by: Member, frame: EditFrame): Json<ServerFrame> | undefined {
-    const message = this.#message(frame.seq);
+    const message = this.#events.message(frame.seq);
     if (!message || "deleted" in message) return errorFrame("not_found", `there is no message ${frame.seq} to edit`);
     if (message.from.id !== by.id) return errorFrame("forbidden", "you can only edit your own messages");
     if (message.text === frame.text) return undefined;
@@ -54,7 +54,7 @@ export class Editing {
 
   /** `by` deletes a message: their own, or anyone's when `owner`. */
   delete(by: Member, owner: boolean, frame: DeleteFrame): Json<ServerFrame> | undefined {
-    const message = this.#message(frame.seq);
+    const message = this.#events.message(frame.seq);
     if (!message || "deleted" in message) return errorFrame("not_found", `there is no message ${frame.seq} to delete`);
     if (message.from.id !== by.id && !owner) return errorFrame("forbidden", "only the room's owners can delete other people's messages");
     // Without its text, its quote of another message, its reactions and who made them.
@@ -74,13 +74,5 @@ export class Editing {
     this.#search?.remove(message.seq);
     this.#broadcaster.publish(news);
     return undefined;
-  }
-
-  /** The chat message stored at `seq`, if history still has one there. */
-  #message(seq: number): MessageEvent | undefined {
-    const stored = this.#events.get(seq);
-    if (!stored) return undefined;
-    const event = JSON.parse(stored.json) as RoomEvent;
-    return event.type === "message" ? event : undefined;
   }
 }

@@ -23,7 +23,7 @@
  * never in the cache: only a reaction reads it.
  */
 import { encodeEvent, storedEventJson, type EventJson } from "../protocol/encode.ts";
-import type { RoomEvent } from "../protocol/frames.ts";
+import type { MessageEvent, RoomEvent } from "../protocol/frames.ts";
 import type { Sql } from "./sql.ts";
 
 export interface StoredEvent {
@@ -149,6 +149,14 @@ export class EventLog {
     const recent = this.#recent;
     const cached = recent && recent.length > 0 ? recent[seq - recent[0]!.seq] : undefined;
     return cached ?? this.#rows("SELECT seq, json FROM events WHERE seq = ?", seq)[0];
+  }
+
+  /** The chat message stored at `seq` (deleted or not), if history still has one there. */
+  message(seq: number): MessageEvent | undefined {
+    const stored = this.get(seq);
+    if (!stored) return undefined;
+    const event = JSON.parse(stored.json) as RoomEvent;
+    return event.type === "message" ? event : undefined;
   }
 
   /**

@@ -22,7 +22,7 @@
  * message drops its counts and reactors with its text (editing.ts).
  */
 import { errorFrame, type Json } from "../protocol/encode.ts";
-import type { Member, ReactFrame, ReactionCounts, RoomEvent, ServerFrame, SpokenMessage } from "../protocol/frames.ts";
+import type { Member, ReactFrame, ReactionCounts, ServerFrame } from "../protocol/frames.ts";
 import type { Broadcaster } from "./broadcaster.ts";
 import type { EventLog } from "./eventLog.ts";
 
@@ -43,8 +43,9 @@ export class Reactions {
   /** `by` puts `frame.emoji` on message `frame.seq` or takes it off; an error frame for them when it cannot be done. */
   react(by: Member, frame: ReactFrame, now: number): Json<ServerFrame> | undefined {
     const { seq, emoji, on } = frame;
-    const message = this.#message(seq);
-    if (!message) return errorFrame("not_found", `there is no message ${seq} to react to`);
+    // A deleted message takes no reactions.
+    const message = this.#events.message(seq);
+    if (!message || "deleted" in message) return errorFrame("not_found", `there is no message ${seq} to react to`);
     const stored = this.#events.reactorsOf(seq);
     // JSON keeps the order keys were added in (no emoji is an array index), so first-used stays first.
     const reactors: Reactors = stored === null ? {} : (JSON.parse(stored) as Reactors);
@@ -75,13 +76,5 @@ export class Reactions {
       now,
     );
     return undefined;
-  }
-
-  /** The message at `seq` if history still has it with its text (a deleted one takes no reactions). */
-  #message(seq: number): SpokenMessage | undefined {
-    const stored = this.#events.get(seq);
-    if (!stored) return undefined;
-    const event = JSON.parse(stored.json) as RoomEvent;
-    return event.type === "message" && !("deleted" in event) ? event : undefined;
   }
 }

@@ -31,10 +31,8 @@ export class Replies {
 
   /** The quote for a reply to `seq`, or undefined when history has no message there that still has its text. */
   quote(seq: number): ReplyQuote | undefined {
-    const stored = this.#events.get(seq);
-    if (!stored) return undefined;
-    const event = JSON.parse(stored.json) as RoomEvent;
-    return event.type === "message" && !("deleted" in event) ? quoteOf(event) : undefined;
+    const message = this.#events.message(seq);
+    return message && !("deleted" in message) ? quoteOf(message) : undefined;
   }
 
   /** Message `change.target` was edited: every reply to it quotes the new text. */

@@ -19,11 +19,10 @@
  */
 import type { Member, RoomEvent, SearchResult } from "../protocol/frames.ts";
 import { SEARCH_TERMS_MAX, SNIPPET_MAX } from "../protocol/limits.ts";
+import { foldWord, SEARCH_WORD } from "../protocol/searchWords.ts";
 import type { EventLog } from "./eventLog.ts";
 import type { Sql } from "./sql.ts";
 
-/** Words as FTS5's unicode61 tokenizer sees them: runs of letters, numbers and marks. */
-const WORD = /[\p{L}\p{N}\p{M}\p{Co}]+/gu;
 
 export class SearchIndex {
   readonly #sql: Sql;
@@ -81,11 +80,8 @@ export class SearchIndex {
       .map(([seq]) => seq);
     const results: SearchResult[] = [];
     for (const seq of seqs.slice(0, limit)) {
-      const stored = events.get(seq);
-      if (!stored) continue;
-      const event = JSON.parse(stored.json) as RoomEvent;
-      if (event.type !== "message" || !("text" in event)) continue;
-      results.push(result(event.seq, event.ts, event.from, event.text, words));
+      const message = events.message(seq);
+      if (message && !("deleted" in message)) results.push(result(message.seq, message.ts, message.from, message.text, words));
     }
     return { results, hasMore: seqs.length > limit };
   }
@@ -93,7 +89,7 @@ export class SearchIndex {
 
 /** The words of a query, as the tokenizer will match them (at most SEARCH_TERMS_MAX). */
 export function queryWords(q: string): string[] {
-  return (q.normalize("NFC").match(WORD) ?? []).slice(0, SEARCH_TERMS_MAX);
+  return (q.normalize("NFC").match(SEARCH_WORD) ?? []).slice(0, SEARCH_TERMS_MAX);
 }
 
 /** Every word as a quoted FTS5 string, all required; the last also as a prefix. */
@@ -117,11 +113,11 @@ export function snippetAround(text: string, words: readonly string[]): string {
   const startOf: number[] = [];
   for (const point of line) {
     startOf.push(folded.length);
-    folded += fold(point);
+    folded += foldWord(point);
   }
   let at = -1;
   for (const word of words) {
-    const found = folded.indexOf(fold(word));
+    const found = folded.indexOf(foldWord(word));
     if (found >= 0 && (at < 0 || found < at)) at = found;
   }
   let point = 0;
@@ -130,9 +126,4 @@ export function snippetAround(text: string, words: readonly string[]): string {
   const start = Math.max(0, Math.min(at < 0 ? 0 : point - 30, line.length - SNIPPET_MAX));
   const end = Math.min(line.length, start + SNIPPET_MAX);
   return `${start > 0 ? "…" : ""}${line.slice(start, end).join("").trim()}${end < line.length ? "…" : ""}`;
-}
-
-/** Case and accents folded, the way the index matches words. */
-function fold(text: string): string {
-  return text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
 }

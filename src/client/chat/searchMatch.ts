@@ -7,13 +7,7 @@
  * as "reac", it finds "reaction"). Pure, for both apps.
  */
 
-/** Words as the room's tokenizer sees them (unicode61): runs of letters, numbers and marks. */
-const WORD = /[\p{L}\p{N}\p{M}\p{Co}]+/gu;
-
-/** A word compared as the index compares it: no diacritics, no case. */
-function fold(word: string): string {
-  return word.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
-}
+import { foldWord, SEARCH_WORD } from "../../protocol/searchWords.ts";
 
 /** One highlighted run of `text`: from `start` up to `end` (UTF-16 offsets). */
 export interface TextRange {
@@ -23,7 +17,7 @@ export interface TextRange {
 
 /** The words of a query, folded, in order (the last one may be a prefix). */
 export function searchWords(q: string): string[] {
-  return Array.from(q.matchAll(WORD), (m) => fold(m[0])).filter((w) => w !== "");
+  return Array.from(q.matchAll(SEARCH_WORD), (m) => foldWord(m[0])).filter((w) => w !== "");
 }
 
 /** The runs of `text` that the query `q` matched, in order, never overlapping. */
@@ -33,8 +27,8 @@ export function searchHighlights(text: string, q: string): TextRange[] {
   const whole = new Set(words.slice(0, -1));
   const prefix = words.at(-1)!;
   const ranges: TextRange[] = [];
-  for (const match of text.matchAll(WORD)) {
-    const word = fold(match[0]);
+  for (const match of text.matchAll(SEARCH_WORD)) {
+    const word = foldWord(match[0]);
     if (whole.has(word) || word.startsWith(prefix)) ranges.push({ start: match.index, end: match.index + match[0].length });
   }
   return ranges;

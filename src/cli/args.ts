@@ -25,6 +25,8 @@ export interface CliOptions {
   timeoutMs: number;
   /** Secret: join as the room's owner. From --owner-key, PARLEY_OWNER_KEY or an owner link; sent in the join frame only. */
   ownerKey?: string;
+  /** A message link's `#m<seq>`: show that message in context once joined. */
+  linkedSeq?: number;
 }
 
 export type ParsedArgs = { kind: "help" } | { kind: "run"; options: CliOptions } | { kind: "usage"; message: string };
@@ -93,6 +95,7 @@ export function parseCliArgs(
       quiet: values.quiet === true,
       timeoutMs,
       ...(ownerKey === undefined ? {} : { ownerKey }),
+      ...(target.linkedSeq === undefined ? {} : { linkedSeq: target.linkedSeq }),
     },
   };
 }
@@ -110,21 +113,25 @@ function argumentError(error: unknown): string {
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 /** Paths that name a room in a link: the room page, the room API, its socket. */
 const ROOM_PATH = /^\/(?:r|api\/rooms)\/([^/]+)(?:\/ws)?\/?$/;
+/** A message link's fragment, as the browser copies it: `m` and the message's seq. */
+const MESSAGE_FRAGMENT = /^m([1-9]\d{0,14})$/;
 
 /**
  * The server and room from the positional argument and `--url`. The argument
  * is a room name or a room link as people share them
- * (`https://host/r/<room>`); a link carries its own server, and an owner
- * link (`https://host/r/<room>#owner=<key>`) the room's owner key too.
- * Messages never repeat a link's fragment: it may be a key.
+ * (`https://host/r/<room>`); a link carries its own server, an owner
+ * link (`https://host/r/<room>#owner=<key>`) the room's owner key too, and
+ * a message link (`https://host/r/<room>#m42`, the browser's "Copy link")
+ * the message to show. Messages never repeat a link's fragment: it may be a key.
  */
 export function resolveTarget(
   arg: string,
   urlOption: string | undefined,
-): { baseUrl: string; room: string; ownerKey?: string } | { error: string } {
+): { baseUrl: string; room: string; ownerKey?: string; linkedSeq?: number } | { error: string } {
   let baseUrl: string;
   let roomRaw: string;
   let ownerKey: string | undefined;
+  let linkedSeq: number | undefined;
   if (HAS_SCHEME.test(arg)) {
     if (urlOption !== undefined) return { error: "give either a room link or --url, not both" };
     const hash = arg.indexOf("#");
@@ -132,9 +139,13 @@ export function resolveTarget(
     const url = parseServerUrl(hash === -1 ? arg : arg.slice(0, hash), "room link");
     if ("error" in url) return url;
     if (hash !== -1) {
-      const fragment = new URLSearchParams(arg.slice(hash + 1));
-      ownerKey = fragment.get("owner") ?? undefined;
-      if (ownerKey === undefined) return { error: `"${shown}" is not a room link: the part after # is not an owner key (#owner=…)` };
+      const fragment = arg.slice(hash + 1);
+      const message = MESSAGE_FRAGMENT.exec(fragment);
+      if (message) linkedSeq = Number(message[1]);
+      else ownerKey = new URLSearchParams(fragment).get("owner") ?? undefined;
+      if (ownerKey === undefined && linkedSeq === undefined) {
+        return { error: `"${shown}" is not a room link: the part after # is neither a message (#m42) nor an owner key (#owner=…)` };
+      }
     }
     const match = ROOM_PATH.exec(url.url.pathname);
     if (!match) return { error: `"${shown}" is not a room link; a link looks like ${url.url.origin}/r/<room>` };
@@ -156,7 +167,12 @@ export function resolveTarget(
   }
   const room = parseRoomAddress(roomRaw);
   if (!room) return { error: `invalid room "${roomRaw}": ${ROOM_NAME_RULE}, or a private room's 64-character hex id` };
-  return { baseUrl, room: room.kind === "public" ? room.name : room.id, ...(ownerKey === undefined ? {} : { ownerKey }) };
+  return {
+    baseUrl,
+    room: room.kind === "public" ? room.name : room.id,
+    ...(ownerKey === undefined ? {} : { ownerKey }),
+    ...(linkedSeq === undefined ? {} : { linkedSeq }),
+  };
 }
 
 /** An http(s) URL (ws(s) is taken as the same server); anything else is an error. */

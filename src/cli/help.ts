@@ -5,13 +5,16 @@ import { DEFAULT_TIMEOUT_S, DEFAULT_URL } from "./args.ts";
 export const HELP = `Usage: parley <room> [options]
        parley <room link> [options]
        parley <owner link> [options]
+       parley <message link> [options]
        npm run chat -- <room> [options]
 
 Chat in a Parley room from a terminal. <room> is a public room name
 (1-64 of a-z 0-9 - _) or a private room's 64-hex id; a room link such as
 https://parley.example.workers.dev/r/lobby names the server and the room.
 An owner link (…/r/lobby#owner=KEY, from the browser's room settings) also
-makes you the room's owner.
+makes you the room's owner. A message link (…/r/lobby#m42, the browser's
+"Copy link") shows that message once you are in, with what came just before
+and after it (not with --json, which prints the room's events only).
 
 Options:
   -n, --name NAME      your name in the room (default: your user name)

@@ -17,6 +17,7 @@ import * as readline from "node:readline";
 import { ChatController } from "../client/chat/controller.ts";
 import { groupPresence, isPresenceEvent, type PresenceEvent } from "../client/chat/presenceRun.ts";
 import { dayKey } from "../client/chat/localDay.ts";
+import { olderEvents } from "../client/chat/olderEvents.ts";
 import { mentionsMe } from "../client/chat/mentions.ts";
 import type { ChatNotice } from "../client/chat/notices.ts";
 import { RoomClient, roomSocketUrl, type ConnectionState } from "../client/RoomClient.ts";
@@ -56,6 +57,9 @@ export const PRESENCE_HOLD_MS = 1500;
 const SHOW = /^\/show(?:\s+#?(\d+))?\s*$/i;
 /** After this long unacknowledged on a live connection, a message counts as "unsent" in the prompt. */
 const PENDING_SHOWN_AFTER_MS = 1000;
+/** A message link shows the message with this many events before it and after it (reactions changes not counted). */
+const LINK_CONTEXT_BEFORE = 3;
+const LINK_CONTEXT_AFTER = 2;
 /** Shorten echoed message text in notices. */
 const clip = (text: string, max = 40) => {
   const one = sanitize(text.replace(/\s+/g, " "));
@@ -132,6 +136,8 @@ class TerminalChat {
    */
   #historyEnd = 0;
   #pendingSince = 0;
+  /** A message link's message is being loaded: a scripted run waits for it before leaving. */
+  #linkPending = false;
   /** Live joins and leaves not shown yet (PRESENCE_HOLD_MS), and the timer that shows them. */
   #heldPresence: PresenceEvent[] = [];
   #presenceTimer: ReturnType<typeof setTimeout> | undefined;
@@ -210,6 +216,7 @@ class TerminalChat {
           if (this.#interactive) {
             this.#notice(`type to chat; /help for commands${welcome.hasMore ? "; /history for earlier events" : ""}`);
           }
+          if (this.#options.linkedSeq !== undefined) this.#showLinked(this.#options.linkedSeq, welcome.lastSeq);
         });
       } else if (fresh) {
         this.#warning("the room's history was reset on the server; showing it afresh");
@@ -331,6 +338,31 @@ class TerminalChat {
     this.#transcript(this.#out.message(message, { full: true }));
   }
 
+  /**
+   * A message link (`…/r/room#m42`), once joined: the message in full and
+   * marked, with a few events before and after it, as they read now. One
+   * history page around it: the room's history frame takes `before`, so the
+   * page ends just after the message.
+   */
+  #showLinked(seq: number, lastSeq: number): void {
+    if (this.#options.json) return this.#notice(`--json prints the room's events only: the link's message #${seq} is not shown apart`);
+    if (seq > lastSeq) return this.#warning(`the link points at message #${seq}, but this room's newest event is #${lastSeq}`);
+    this.#linkPending = true;
+    void olderEvents(this.#client, seq + LINK_CONTEXT_AFTER + 1, LINK_CONTEXT_BEFORE + LINK_CONTEXT_AFTER + 1)
+      .then((page) => {
+        if (this.#finished) return;
+        if (page.kind === "offline") return this.#warning(`could not load message #${seq}: not connected; open the link again`);
+        const linked = page.events.find((event) => event.seq === seq);
+        if (linked?.type !== "message") return this.#warning(`message #${seq} is no longer in this room's history`);
+        for (const event of page.events) if (event.type === "message") this.#controller.moderation?.keep(event);
+        this.#transcript(this.#linkedLines(page.events, linked));
+      })
+      .finally(() => {
+        this.#linkPending = false;
+        this.#checkDone();
+      });
+  }
+
   // -- leaving -------------------------------------------------------------
 
   /** /quit, Ctrl-D: leave once the room has acknowledged what we sent (bounded by --timeout). */
@@ -356,7 +388,7 @@ class TerminalChat {
   #checkDoneNow(): void {
     if (this.#finished) return;
     const leaving = this.#interactive ? this.#quitting : this.#inputEnded;
-    if (!leaving || this.#client.outbox.length > 0) return;
+    if (!leaving || this.#client.outbox.length > 0 || this.#linkPending) return;
     // Scripted runs show the history before leaving (`parley room --json < /dev/null`).
     if (!this.#interactive && !this.#welcomed) return;
     if (this.#refused > 0 && !this.#interactive) {
@@ -571,10 +603,36 @@ class TerminalChat {
 
   /** Earlier events for /history: counted, with the date wherever the day changes (first of all: they are out of order). */
   #historyLines(events: readonly RoomEvent[], more: boolean): string[] {
-    const out = this.#out;
-    // Each message shows its reactions as they are now: the changes that led there would only repeat them.
     const shown = events.filter((event) => event.type !== "reactions");
-    const lines = [out.notice(`${plural(shown.length, "earlier event")}:`)];
+    return [
+      this.#out.notice(`${plural(shown.length, "earlier event")}:`),
+      ...this.#pastLines(shown),
+      this.#out.notice(more ? "end of earlier events (/history for more)" : "that is the beginning of the room"),
+    ];
+  }
+
+  /** A message link's message among the events around it, between two notices (they are out of order too). */
+  #linkedLines(events: readonly RoomEvent[], linked: MessageEvent): string[] {
+    const out = this.#out;
+    const shown = events.filter((event) => event.type !== "reactions");
+    const at = shown.indexOf(linked);
+    const around = shown.slice(Math.max(0, at - LINK_CONTEXT_BEFORE), at + LINK_CONTEXT_AFTER + 1);
+    return [
+      out.notice(`the linked message #${linked.seq}, with what came just before and after it:`),
+      ...this.#pastLines(around, linked),
+      out.notice(`end of the linked message${linked.seq < this.#historyEnd ? "; the newest messages are above it" : ""}`),
+    ];
+  }
+
+  /**
+   * Events from the past, reactions changes left out (each message shows its
+   * reactions as they are now: the changes that led there would only repeat
+   * them), with the date first and wherever the day changes; `marked` in full
+   * and marked as a link's message.
+   */
+  #pastLines(shown: readonly RoomEvent[], marked?: MessageEvent): string[] {
+    const out = this.#out;
+    const lines: string[] = [];
     let day: string | undefined;
     // A run of joins and leaves is one line here too; a new day starts a new run.
     for (const item of groupPresence(shown)) {
@@ -588,11 +646,11 @@ class TerminalChat {
         }
         day = dayKey(event.ts);
         if (isPresenceEvent(event)) run.push(event);
+        else if (event === marked) lines.push(...out.message(event, { full: true, linked: true }));
         else lines.push(...out.event(event));
       }
       if (run.length > 0) lines.push(out.presenceRun(run));
     }
-    lines.push(out.notice(more ? "end of earlier events (/history for more)" : "that is the beginning of the room"));
     return lines;
   }
 

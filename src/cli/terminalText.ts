@@ -164,10 +164,13 @@ export class Formatter {
    * line quoting what it answers, `↳ #41 alice: first words…`, under the
    * message's name column and cut to the terminal's width.
    */
-  message(event: MessageEvent, options: { full?: boolean } = {}): string[] {
+  message(event: MessageEvent, options: { full?: boolean; linked?: boolean } = {}): string[] {
     const time = this.dim(clockTime(event.ts));
     const seq = `#${event.seq}`;
-    if ("deleted" in event) return [`${time} ${this.dim(`${seq} <${sanitize(event.from.name)}> (message deleted)`)}`];
+    // A message link's message: its number in reverse video and a pointer after it (the pointer alone without colour).
+    const shownSeq = options.linked === true && this.color ? `${SGR.found}${seq}${SGR.reset}` : this.dim(seq);
+    const pointer = options.linked === true ? ` ${this.dim("← linked")}` : "";
+    if ("deleted" in event) return [`${time} ${this.dim(`${seq} <${sanitize(event.from.name)}> (message deleted)`)}${pointer}`];
     const head = event.action === true ? `* ${this.name(event.from)} ` : `<${this.name(event.from)}> `;
     // A message that mentions us (the room says whom it mentions) reads in bold yellow; the bell is the caller's.
     const mentioned = mentionsMe(event, this.#selfId()) && event.from.id !== this.#selfId();
@@ -189,11 +192,11 @@ export class Formatter {
     const painted = lines.map((pieces) => this.#paintLine(pieces, base));
     if (more !== "") painted.push(this.dim(more));
     const reactions = event.reactions === undefined ? "" : reactionCountsText(event.reactions);
-    const tail = `${event.edited === undefined ? "" : ` ${this.dim("(edited)")}`}${reactions === "" ? "" : ` ${this.dim(`(${reactions})`)}`}`;
+    const tail = `${event.edited === undefined ? "" : ` ${this.dim("(edited)")}`}${reactions === "" ? "" : ` ${this.dim(`(${reactions})`)}`}${pointer}`;
     const [first = "", ...rest] = painted;
     return [
       ...(event.replyTo === undefined ? [] : [this.quote(event.replyTo, 7 + seq.length)]),
-      `${time} ${this.dim(seq)} ${head}${first}${rest.length === 0 ? tail : ""}`,
+      `${time} ${shownSeq} ${head}${first}${rest.length === 0 ? tail : ""}`,
       ...rest.map((line, i) => `${indent}${line}${i === rest.length - 1 ? tail : ""}`),
     ];
   }

@@ -332,7 +332,8 @@ export class RoomClient {
     const checked = checkAction(frame, FRAME_CHECK_LIMITS(this.limits));
     if (!checked.ok) return checked.error;
     if (this.#state !== "live") return { code: "not_joined", message: "not connected to the room; try again once it is back" };
-    this.#outbox.control(frame);
+    // As checked: in the room's own spelling (a reaction's emoji, a trimmed reason).
+    this.#outbox.control(checked.value);
     return undefined;
   }
 

@@ -129,7 +129,7 @@ function actionDecoders(): FrameDecoders<ActionType> {
     if (!isSeq(frame.seq, 1)) return fail("bad_request", "seq must be the seq of a message (a whole number >= 1)");
     if (typeof frame.on !== "boolean") return fail("bad_request", "on must be true (react) or false (take it back)");
     if (!isReactionEmoji(frame.emoji)) return fail("reaction_invalid", "a reaction is one emoji");
-    return ok({ type: "react", seq: frame.seq, emoji: frame.emoji, on: frame.on });
+    return ok({ type: "react", seq: frame.seq, emoji: canonicalEmoji(frame.emoji), on: frame.on });
   },
   kick: (frame) => {
     const member = memberId(frame.member);
@@ -330,6 +330,22 @@ export function isReactionEmoji(raw: unknown): raw is string {
   let graphemes = 0;
   for (const _ of new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(raw)) if (++graphemes > 1) return false;
   return true;
+}
+
+const ONE_PICTOGRAPH = /^(\p{Extended_Pictographic})\uFE0F?$/u;
+const PICTURE_BY_DEFAULT = /^\p{Emoji_Presentation}$/u;
+
+/**
+ * One emoji in one spelling, so that "❤" typed at a terminal and "❤️" from
+ * a picker count as the same reaction: a single pictograph takes the
+ * variation selector (U+FE0F) exactly when it is not shown as a picture
+ * without it. Sequences (skin tones, ZWJ families, flags, keycaps) are kept
+ * as sent.
+ */
+export function canonicalEmoji(emoji: string): string {
+  const single = ONE_PICTOGRAPH.exec(emoji)?.[1];
+  if (single === undefined) return emoji;
+  return PICTURE_BY_DEFAULT.test(single) ? single : `${single}\uFE0F`;
 }
 
 /** A room address from a URL: a public name, or a private room's 64-hex id. */

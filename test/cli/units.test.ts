@@ -398,6 +398,19 @@ describe("owner keys on the command line", () => {
     expect(run(["lobby"])).toMatchObject({ kind: "run", options: expect.not.objectContaining({ ownerKey: expect.anything() }) });
   });
 
+  it("takes a message link's seq (#m42, the browser's Copy link) and refuses other fragments", () => {
+    expect(run(["https://chat.example.com/r/lobby#m42"])).toEqual({
+      kind: "run",
+      options: { baseUrl: "https://chat.example.com", room: "lobby", name: "me", json: false, quiet: false, timeoutMs: 30_000, linkedSeq: 42 },
+    });
+    for (const fragment of ["m0", "m", "m-1", "m4x", "M42", "m1234567890123456"]) {
+      expect(run([`https://chat.example.com/r/lobby#${fragment}`]), fragment).toMatchObject({
+        kind: "usage",
+        message: expect.stringContaining("neither a message (#m42) nor an owner key"),
+      });
+    }
+  });
+
   it("never repeats a key in a message, whatever is wrong", () => {
     const messages = [
       run([`https://chat.example.com/nowhere#owner=${KEY}`]),
@@ -412,7 +425,7 @@ describe("owner keys on the command line", () => {
       expect.stringContaining("is not a room link"),
       expect.stringContaining('invalid room "bad room"'),
       expect.stringContaining("one room at a time"),
-      expect.stringContaining("not an owner key"),
+      expect.stringContaining("nor an owner key"),
       expect.stringContaining("owner key is not valid"),
       expect.stringContaining("owner key is not valid"),
       expect.stringContaining("two different owner keys"),

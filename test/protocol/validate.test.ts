@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS, readLimits } from "../../src/protocol/limits.ts";
 import {
+  canonicalEmoji,
   decodeClientFrame,
   decodeJoinQuery,
   isReactionEmoji,
@@ -104,6 +105,15 @@ describe("replies and reactions", () => {
 
   it.each(["👍", "👍🏽", "❤️", "❤", "🇫🇷", "👨‍👩‍👧", "1️⃣", "#️⃣", "🏴‍☠️", "🏴󠁧󠁢󠁳󠁣󠁴󠁿", "🎉"])("takes %s as one emoji", (emoji) => {
     expect(isReactionEmoji(emoji)).toBe(true);
+  });
+
+  it("spells a reaction one way: a single pictograph with U+FE0F exactly when it is not a picture without it", () => {
+    expect(canonicalEmoji("❤")).toBe("❤\uFE0F");
+    expect(canonicalEmoji("❤\uFE0F")).toBe("❤\uFE0F");
+    expect(canonicalEmoji("👍\uFE0F")).toBe("👍");
+    expect(canonicalEmoji("👍")).toBe("👍");
+    for (const sequence of ["👍🏽", "👨‍👩‍👧", "1️⃣", "🇫🇷", "🏴‍☠️"]) expect(canonicalEmoji(sequence)).toBe(sequence);
+    expect(decode({ type: "react", seq: 3, emoji: "❤", on: true })).toEqual({ ok: true, value: { type: "react", seq: 3, emoji: "❤\uFE0F", on: true } });
   });
 
   it.each([

@@ -64,6 +64,20 @@ describe("reactions", () => {
     for (const p of people) p.socket.close(1000);
   });
 
+  it("count ❤ without its variation selector as ❤️: one emoji, one spelling, whoever typed it how", async () => {
+    const { room, people, message } = await roomWithMessage();
+    const [alice, bob] = people as [(typeof people)[0], (typeof people)[0]];
+    alice.socket.send({ type: "react", seq: message.seq, emoji: "❤\uFE0F", on: true });
+    expect(await nextReactions(bob.socket)).toMatchObject({ counts: { "❤\uFE0F": 1 }, emoji: "❤\uFE0F" });
+    bob.socket.send({ type: "react", seq: message.seq, emoji: "❤", on: true });
+    expect(await nextReactions(alice.socket, message.seq + 2)).toMatchObject({ counts: { "❤\uFE0F": 2 }, emoji: "❤\uFE0F", on: true });
+    // Taken back in the other spelling: the same reaction.
+    bob.socket.send({ type: "react", seq: message.seq, emoji: "❤\uFE0F", on: false });
+    expect(await nextReactions(alice.socket, message.seq + 3)).toMatchObject({ counts: { "❤\uFE0F": 1 }, on: false });
+    expect((await storedRow(room, message.seq)).reactors).toEqual({ "❤\uFE0F": [alice.welcome.self.id] });
+    for (const p of people) p.socket.close(1000);
+  });
+
   it("change nothing, and say nothing, when on twice or off when not on", async () => {
     const { room, people, message } = await roomWithMessage();
     const [alice, bob] = people as [(typeof people)[0], (typeof people)[0]];

@@ -27,7 +27,7 @@ import {
 } from "../../protocol/frames.ts";
 import { BAN_MINUTES_MAX, SLOW_MODE_MAX_SECONDS } from "../../protocol/limits.ts";
 import { quoteAfter } from "../../protocol/replyQuote.ts";
-import type { ProtocolError } from "../../protocol/validate.ts";
+import { canonicalEmoji, type ProtocolError } from "../../protocol/validate.ts";
 import type { ClosedReason } from "../RoomClient.ts";
 import type { CommandHelp } from "./commands.ts";
 import type { ChatRoom, InputOutcome, SendOutcome } from "./controller.ts";
@@ -384,7 +384,7 @@ export class Moderation {
    * A reaction chip or the picker: as `/react SEQ EMOJI`. Without `on`, it
    * toggles: takes the reaction back if this member has it on the message.
    */
-  react(seq: number, emoji: string, on = !this.myReactions(seq).has(emoji.trim())): InputOutcome {
+  react(seq: number, emoji: string, on = !this.myReactions(seq).has(canonicalEmoji(emoji.trim()))): InputOutcome {
     const known = this.#messages.get(seq);
     if (known && "deleted" in known) {
       this.#notify({ kind: "not-found", text: `Message #${seq} is deleted: there is nothing to react to.` });

@@ -24,8 +24,8 @@ Options:
                        exactly as the server sent it (history first); notices
                        go to stderr
   -q, --quiet          join to read: nobody is told you joined, left or changed
-                       your name, and no member list shows you (you are only
-                       counted); you can still send messages
+                       your name, and no member list shows you (a crowd's
+                       count includes you); you can still send messages
   -t, --timeout SECS   give up joining, or waiting for the room to acknowledge
                        messages before leaving, after SECS (default: ${DEFAULT_TIMEOUT_S})
       --owner-key KEY  join as the room's owner (moderate: /kick, /ban, /topic…);

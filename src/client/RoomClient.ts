@@ -82,7 +82,7 @@ export interface RoomClientOptions {
   /** The last seq already delivered in an earlier run (resume point). */
   since?: number;
   /**
-   * Join to read (protocol "Quiet joins"): counted in `online`, but no
+   * Join to read (protocol "Quiet joins"): counted in the room's `online`, but no
    * joined/left/renamed event is announced and no member list shows this
    * client. Every join it sends says so, reconnects included.
    */

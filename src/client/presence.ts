@@ -28,8 +28,12 @@ export class PresenceModel {
   /** Everything from a welcome, which also covers the events it replays. */
   welcome(welcome: Received<WelcomeFrame>): RoomPresence {
     this.#coveredSeq = welcome.lastSeq;
-    const online = typeof welcome.online === "number" ? welcome.online : welcome.members.length;
-    this.#current = { members: [...welcome.members], online, crowd: welcome.crowd === true };
+    // Below a crowd the list is the count: the welcome's `online` also counts
+    // quiet readers and held reconnects, whom no later event adds or removes,
+    // so a number from it would change at the next join for no visible reason.
+    const crowd = welcome.crowd === true;
+    const online = crowd && typeof welcome.online === "number" ? welcome.online : welcome.members.length;
+    this.#current = { members: [...welcome.members], online, crowd };
     return this.#current;
   }
 

@@ -516,8 +516,9 @@ export class Room extends DurableObject<Env> {
   #onMessage(ws: WebSocket, conn: Connection, session: string, from: Member, frame: MessageFrame): Json<ServerFrame> | undefined {
     const limited = this.#addressMessageLimit(conn, frame.id);
     if (limited) return limited;
+    const now = Date.now();
     if (from.role !== "owner") {
-      const wait = this.#settings.slowModeWait(session, Date.now());
+      const wait = this.#settings.slowModeWait(session, now);
       if (wait > 0) {
         return errorFrame("slow_mode", `slow mode: one message every ${this.#settings.current.slowModeSeconds} s; wait ${Math.ceil(wait / 1000)} s`, {
           ref: frame.id,
@@ -538,6 +539,7 @@ export class Room extends DurableObject<Env> {
       return undefined;
     }
     if (this.#counters) this.#counters.messages += 1;
+    this.#settings.spoke(session, now);
     this.#search?.add(event.seq, frame.text);
     this.#broadcaster.publish(event);
     return undefined;

@@ -32,17 +32,17 @@ export class Settings {
     return this.#current;
   }
 
-  /**
-   * Slow mode: how long this member must still wait before another message
-   * (0: it may go now, and the clock starts).
-   */
+  /** Slow mode: how long this member must still wait before another message (0: it may go now). */
   slowModeWait(session: string, now: number): number {
     const seconds = this.#current.slowModeSeconds;
     if (seconds === 0) return 0;
     const wait = (this.#lastMessage.get(session) ?? -Infinity) + seconds * 1000 - now;
-    if (wait > 0) return Math.ceil(wait);
-    this.#lastMessage.set(session, now);
-    return 0;
+    return wait > 0 ? Math.ceil(wait) : 0;
+  }
+
+  /** A message of this member's was stored: its slow-mode clock starts (a refused one starts nothing). */
+  spoke(session: string, now: number): void {
+    if (this.#current.slowModeSeconds > 0) this.#lastMessage.set(session, now);
   }
 
   /** The member left: their slow-mode clock goes too. */

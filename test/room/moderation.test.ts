@@ -251,6 +251,9 @@ describe("settings", () => {
     const bob = await join(room, "bob");
     owner.socket.send({ type: "settings", slowModeSeconds: 60 });
     await bob.socket.nextOf("settings");
+    // A refused message starts no clock: a reply to nothing, then a message that goes.
+    bob.socket.send({ type: "message", text: "to nothing", id: "s-0", replyTo: 9999 });
+    expect(await bob.socket.nextOf("error")).toMatchObject({ code: "not_found", ref: "s-0" });
     bob.socket.send({ type: "message", text: "one", id: "s-1" });
     await bob.socket.nextMessage((m) => m.text === "one");
     bob.socket.send({ type: "message", text: "two", id: "s-2" });

@@ -345,7 +345,7 @@ export class Room extends DurableObject<Env> {
     }
 
     if (!decoded.ok) {
-      send(ws, errorFrame(decoded.error.code, decoded.error.message, decoded.error));
+      this.#reply(ws, errorFrame(decoded.error.code, decoded.error.message, decoded.error));
       return;
     }
     const frame = decoded.value;
@@ -356,7 +356,17 @@ export class Room extends DurableObject<Env> {
       return;
     }
     const reply = this.#onMemberFrame(ws, conn, session, member, frame);
-    if (reply) send(ws, reply);
+    if (reply) this.#reply(ws, reply);
+  }
+
+  /**
+   * An answer to a frame (an error, a history page, search results): after
+   * the events stored before it that the broadcaster still holds, so that a
+   * client hears things in the order the room did them.
+   */
+  #reply(ws: WebSocket, frame: Json<ServerFrame>): void {
+    this.#broadcaster.beforeReply();
+    send(ws, frame);
   }
 
   /**
@@ -436,7 +446,7 @@ export class Room extends DurableObject<Env> {
       this.#disconnect(ws, CLOSE_CODES.policy);
       return;
     }
-    send(ws, errorFrame("rate_limited", `slow down: wait ${retryAfterMs} ms`, { ref, retryAfterMs }));
+    this.#reply(ws, errorFrame("rate_limited", `slow down: wait ${retryAfterMs} ms`, { ref, retryAfterMs }));
   }
 
   /**

@@ -1,15 +1,20 @@
 /**
  * Getting stored events to every joined socket, in seq order, once.
  *
- * In a small room every event goes out at once. In a big room (`batchSockets`
- * or more sockets), where each event costs a frame per socket:
+ * Each event costs a frame per socket, so a room with a backlog sends what
+ * has queued up together:
  *
- * - chat messages are held until the end of the current turn of the event
- *   loop (a 0 ms timer), so a burst that has queued up while the room was
- *   busy (several senders, or one with several messages in flight) goes out
- *   as one `events` frame per socket instead of one frame per message. A
- *   lone message waits one turn; a busy room sends fewer, larger frames, and
- *   its queue drains faster;
+ * - in a small room (fewer than `batchSockets` sockets) the first event of a
+ *   turn of the event loop goes out at once, and so does every event of a
+ *   quiet room; events stored later in the same turn (the room was busy:
+ *   several senders, or one with several messages in flight, their frames
+ *   waiting while it stored the first) are held until the turn ends (a 0 ms
+ *   timer) and go out as one `events` frame per socket. A lone message is
+ *   never delayed;
+ * - in a big room every chat message is held until the end of the turn, so
+ *   a burst goes out as one frame per socket instead of one per message (a
+ *   lone message waits one turn there: at that size, fewer frames matter
+ *   more);
  * - presence events (joined, left, renamed) that come within the batch
  *   window of the previous presence broadcast are held and sent together when
  *   the room's alarm calls `flushDue`: a join storm then costs one frame per
@@ -86,32 +91,46 @@ export class Broadcaster {
    * wait): now in a small room, at the end of this turn in a big one.
    */
   publish(stored: StoredEvent): void {
-    if (this.#conns.size >= this.#batchSockets) {
+    // Something went out or was held this turn (or the room is big): this waits for the turn's end, after it.
+    if (this.#turnFlush || this.#conns.size >= this.#batchSockets) {
       this.#held.push(stored);
-      if (!this.#turnFlush) {
-        this.#turnFlush = true;
-        setTimeout(() => {
-          this.#turnFlush = false;
-          this.#flushHeld();
-        }, 0);
-      }
+      this.#flushAtTurnEnd();
       return;
     }
     if (this.#held.length > 0) {
       this.#held.push(stored);
       this.#flushHeld();
-      return;
+    } else {
+      for (const [ws, conn] of this.#conns.all) {
+        if (conn.session === null) continue;
+        const through = this.#welcomedThrough.get(ws);
+        if (through === undefined || through < stored.seq) send(ws, stored.json);
+      }
+      this.#welcomedThrough.clear();
     }
-    for (const [ws, conn] of this.#conns.all) {
-      if (conn.session === null) continue;
-      const through = this.#welcomedThrough.get(ws);
-      if (through === undefined || through < stored.seq) send(ws, stored.json);
-    }
-    this.#welcomedThrough.clear();
+    this.#flushAtTurnEnd();
   }
 
-  /** Sends a presence event now, or holds it (until the alarm) if presence is busy in a big room. */
+  /** Starts the 0 ms timer that ends this turn's batch: until it fires, published events are held. */
+  #flushAtTurnEnd(): void {
+    if (this.#turnFlush) return;
+    this.#turnFlush = true;
+    setTimeout(() => {
+      this.#turnFlush = false;
+      this.#flushHeld();
+    }, 0);
+  }
+
+  /**
+   * Sends a presence event: in a small room as a chat event is sent; in a big
+   * one now, or held (until the alarm) if presence is busy.
+   */
   announce(stored: StoredEvent, now: number): void {
+    if (this.#conns.size < this.#batchSockets && !this.#presenceDue) {
+      this.#lastPresenceBroadcast = now;
+      this.publish(stored);
+      return;
+    }
     this.#presenceNowOrLater(now, batchWindowMs, () => this.publish(stored), () => this.#held.push(stored));
   }
 
@@ -120,6 +139,13 @@ export class Broadcaster {
    * sends the presence frame now, or when the window ends.
    */
   countChanged(now: number): void {
+    if (this.#conns.size < this.#batchSockets && !this.#presenceDue) {
+      // A small crowd hears its count at once, after what this turn held.
+      this.#flushHeld();
+      this.#lastPresenceBroadcast = now;
+      this.#sendToJoined(this.#presenceFrame());
+      return;
+    }
     this.#presenceNowOrLater(
       now,
       countWindowMs,
@@ -132,7 +158,7 @@ export class Broadcaster {
     const sockets = this.#conns.size;
     const window = windowMs(sockets);
     const quiet = now - this.#lastPresenceBroadcast >= window;
-    if (this.#held.length === 0 && !this.#presenceDue && (quiet || sockets < this.#batchSockets)) {
+    if (this.#held.length === 0 && !this.#presenceDue && quiet) {
       this.#lastPresenceBroadcast = now;
       sendNow();
       return;
@@ -185,6 +211,11 @@ export class Broadcaster {
       if (start >= 0) send(ws, frameFrom(start));
     }
     this.#welcomedThrough.clear();
+  }
+
+  /** An answer to one socket is about to go: what is held goes first (a busy turn's batch ends early). */
+  beforeReply(): void {
+    this.#flushHeld();
   }
 
   /** Sends an event again to one socket (a resend's acknowledgement), after anything held: never out of order. */

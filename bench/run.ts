@@ -8,7 +8,7 @@
  *
  *   npm run bench                          # everything, 3 repeats
  *   npm run bench -- --quick               # tiny sizes, to check the harness
- *   npm run bench -- --only S1,S2 --systems parley,relay --runners workerd --repeat 5
+ *   npm run bench -- --only S1,S2 --systems parley,relaysql --runners workerd --storage disk --repeat 5
  *
  * See docs/performance.md for what each scenario and column means.
  */
@@ -21,35 +21,57 @@ import { costPass, PRICES, type CostPassResult } from "./lib/costPass.ts";
 import { runOnce, warmUp, type Limits, type RunResult } from "./lib/measure.ts";
 import { addRatios, checksTable, checkTargets, costTable, joinTable, scenarioTable, summarise, type Summary } from "./lib/report.ts";
 import { scenarios, WARMUP, type Scenario } from "./lib/scenarios.ts";
-import { PARLEY_BENCH_VARS, startTarget, stopAll, targetOf, type RunnerName, type RunningServer, type SystemName, type Target } from "./lib/systems.ts";
+import {
+  PARLEY_BENCH_VARS,
+  startTarget,
+  stopAll,
+  STORAGE_DIRS,
+  targetOf,
+  type RunnerName,
+  type RunningServer,
+  type StorageName,
+  type SystemName,
+  type Target,
+} from "./lib/systems.ts";
 import { ROOT, tmpfsOrTmpdir, workerdBinary } from "./lib/workerd.ts";
 
 const HELP = `npm run bench -- [options]
   --quick              tiny sizes (checks the harness; numbers mean little)
   --repeat N           runs per scenario and system; figures are medians (default 3)
   --only S1,S2         scenarios (S1 latency floor, S2 fan-out, S3 large room, S4 join storm)
-  --systems LIST       parley,relay,ws (default); relaysql adds the diagnostic relay that stores each frame
+  --systems LIST       parley,relay,relaysql,ws (default): relaysql is the relay that stores each
+                       frame before sending it, the store-then-send baseline S1 and S2 are judged by
   --runners LIST       wrangler,workerd (default both; ws always runs on node)
+  --storage LIST       tmpfs,disk (default both): disk runs S1 and S2 only, with storage under
+                       --disk-dir, as \`npm start\` keeps it; tmpfs runs every scenario
+  --no-observability-row
+                       skip the one row (parley@wrangler/disk+obs, S1) with wrangler's local
+                       observability pipeline on, as \`npm start\` runs it; every other
+                       wrangler row runs with X_LOCAL_OBSERVABILITY=false
   --concurrency N      handshakes/joins in flight while connecting (default 50)
   --no-cost            skip the storage-rows cost pass
   --cost-wrapper       count rows with the bench's wrapper even if the room has /stats (per-statement breakdown)
   --no-warmup          skip the untimed warm-up run per system
-  --state-dir DIR      where servers keep their storage (default /dev/shm when it exists: see below)
+  --state-dir DIR      where tmpfs servers keep their storage (default /dev/shm when it exists: see below)
+  --disk-dir DIR       where disk servers keep their storage (default /var/tmp)
   --out FILE           JSON output (default bench/results/<timestamp>.json)
   --help
 
 Server storage goes to tmpfs by default, for every system alike: on a disk,
 each SQLite commit waits for fsync, a cost of this machine's disk that is
 neither Parley's work nor how Durable Objects commit in production
-(replication). Pass --state-dir /tmp (or any disk path) to include it.`;
+(replication). The disk rows include it, since that is what \`npm start\` users get.`;
 
 const { values } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
     repeat: { type: "string" },
     only: { type: "string" },
-    systems: { type: "string", default: "parley,relay,ws" },
+    systems: { type: "string", default: "parley,relay,relaysql,ws" },
     runners: { type: "string", default: "wrangler,workerd" },
+    storage: { type: "string", default: "tmpfs,disk" },
+    "no-observability-row": { type: "boolean", default: false },
+    "disk-dir": { type: "string" },
     concurrency: { type: "string", default: "50" },
     "no-cost": { type: "boolean", default: false },
     "cost-wrapper": { type: "boolean", default: false },
@@ -68,13 +90,20 @@ if (values.help) {
 const list = (raw: string) => raw.split(",").map((s) => s.trim()).filter(Boolean);
 
 const stateDir = values["state-dir"] ? resolve(values["state-dir"]) : tmpfsOrTmpdir();
-// Both runners make their state directories with mkdtemp(os.tmpdir()).
-process.env.TMPDIR = stateDir;
+const diskDir = resolve(values["disk-dir"] ?? "/var/tmp");
+STORAGE_DIRS.tmpfs = stateDir;
+STORAGE_DIRS.disk = diskDir;
+// Observability is the targets' to say (off but for its own row), not the caller's shell.
+delete process.env.X_LOCAL_OBSERVABILITY;
 const repeat = Math.max(1, Number(values.repeat ?? 3) || 3);
 const quick = values.quick;
 const chosen = scenarios(quick, values.only ? list(values.only) : undefined);
 const systems = list(values.systems) as SystemName[];
 const runners = list(values.runners) as RunnerName[];
+const storages = list(values.storage) as StorageName[];
+for (const s of storages) if (!["tmpfs", "disk"].includes(s)) throw new Error(`unknown storage ${s}`);
+/** Disk rows run the scenarios a user feels on disk: one message at a time, and a busy small room. */
+const DISK_SCENARIOS = new Set(["S1", "S2"]);
 for (const s of systems) if (!["parley", "relay", "relaysql", "ws"].includes(s)) throw new Error(`unknown system ${s}`);
 for (const r of runners) if (!["wrangler", "workerd"].includes(r)) throw new Error(`unknown runner ${r}`);
 const limits: Limits = {
@@ -90,14 +119,26 @@ const limits: Limits = {
 // `ws` relay joins the workerd group, or runs alone); servers of one group
 // are up together, idle but for their own turn. Baselines start first so a
 // failure in Parley still leaves them measured.
-const groups: Target[][] = runners.map((runner) =>
-  (["relay", "relaysql", "parley"] as const).filter((system) => systems.includes(system)).map((system) => targetOf(system, runner)),
+// A group is one runner on one storage; the observability row joins wrangler's disk group.
+const groups: Target[][] = runners.flatMap((runner) =>
+  storages.map((storage) => {
+    const group = (["relay", "relaysql", "parley"] as const)
+      .filter((system) => systems.includes(system))
+      .map((system) => targetOf(system, runner, storage));
+    if (runner === "wrangler" && storage === "disk" && systems.includes("parley") && !values["no-observability-row"]) {
+      group.push(targetOf("parley", "wrangler", "disk", true));
+    }
+    return group;
+  }),
 );
 if (systems.includes("ws")) {
-  const withWorkerd = groups[runners.indexOf("workerd")];
+  const withWorkerd = groups.find((group) => group[0]?.runner === "workerd" && group[0].storage === "tmpfs");
   if (withWorkerd) withWorkerd.push(targetOf("ws", "node"));
   else groups.push([targetOf("ws", "node")]);
 }
+/** What a target runs: disk rows S1 and S2, the observability row S1. */
+const scenariosOf = (target: Target) =>
+  chosen.filter((s) => (target.observability ? s.id === "S1" : target.storage === "tmpfs" || DISK_SCENARIOS.has(s.id)));
 const targets: Target[] = groups.flat();
 
 // Every server is stopped on the way out, whatever the way.
@@ -150,6 +191,7 @@ const machine = {
   workerdBinary: workerdBinary(),
   openFiles: openFileLimit(),
   stateDir,
+  diskDir,
   git: gitState(),
 };
 
@@ -159,7 +201,8 @@ log(`Parley benchmark ${quick ? "(quick sizes) " : ""}— ${new Date().toISOStri
 log(`machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, load ${machine.loadAverageAtStart.join(" ")}, node ${machine.node}, wrangler ${machine.wrangler}`);
 log(`code: ${machine.git.commit}${machine.git.dirty.length > 0 ? ` + uncommitted changes in ${machine.git.dirty.join(", ")}` : ""}`);
 log(`open files limit: ${machine.openFiles}; the largest scenario opens ${neededSockets} client sockets in this process`);
-log(`server storage in ${stateDir}${stateDir === "/dev/shm" ? " (tmpfs: commits without fsync, for every system alike)" : ""}`);
+log(`server storage: tmpfs rows in ${stateDir}${stateDir === "/dev/shm" ? " (commits without fsync)" : ""}; /disk rows in ${diskDir} (on disk, as npm start keeps it; S1 and S2 only)`);
+log(`wrangler's local observability: off (X_LOCAL_OBSERVABILITY=false) in every row but +obs, where it is on as npm start runs it`);
 log(`Parley overrides (--var, bench only): ${Object.entries(PARLEY_BENCH_VARS).map(([k, v]) => `${k}=${v}`).join(" ")}`);
 log(`targets: ${targets.map((t) => t.label).join(", ")}; scenarios: ${chosen.map((s) => s.id).join(", ")}; ${repeat} repeat(s); connect concurrency ${limits.concurrency}`);
 log("");
@@ -227,7 +270,7 @@ async function measureGroup(group: Target[]): Promise<void> {
       for (let i = 1; i <= repeat; i++) {
         for (const server of servers) {
           if (interrupted) return;
-          await measureRun(server, scenario, i);
+          if (scenariosOf(server.target).includes(scenario)) await measureRun(server, scenario, i);
         }
       }
     }

@@ -36,6 +36,8 @@ export interface DevOptions {
   config?: string;
   /** Extra `wrangler dev` arguments, appended last. */
   args?: string[];
+  /** Extra environment for wrangler (e.g. X_LOCAL_OBSERVABILITY). */
+  env?: Record<string, string>;
   /**
    * Keep the per-address limits of wrangler.toml. By default they are raised
    * (see SHARED_ADDRESS_LIMITS), because every test client connects from
@@ -106,6 +108,7 @@ async function startOnce(options: DevOptions, persistDir: string, port: number):
       WRANGLER_HIDE_BANNER: "true",
       NO_COLOR: "1",
       FORCE_COLOR: "0",
+      ...options.env,
     },
   });
   let output = "";

@@ -14,10 +14,16 @@ import { ROOT, startWorkerd } from "./workerd.ts";
 export type SystemName = "parley" | "relay" | "relaysql" | "ws";
 export type RunnerName = "wrangler" | "workerd" | "node";
 
+/** Where a server keeps its storage: tmpfs (commits without fsync) or this machine's disk, as `npm start` does. */
+export type StorageName = "tmpfs" | "disk";
+
 export interface Target {
   system: SystemName;
   runner: RunnerName;
-  /** e.g. "parley@wrangler" */
+  storage: StorageName;
+  /** wrangler's local observability pipeline (every storage call a trace span): on as `npm start` runs it, off for comparisons. */
+  observability: boolean;
+  /** e.g. "parley@wrangler", "relaysql@workerd/disk", "parley@wrangler/disk+obs" */
   label: string;
 }
 
@@ -55,9 +61,15 @@ const CONFIGS: Record<Exclude<SystemName, "ws">, string> = {
   relaysql: "bench/relay/wrangler.toml",
 };
 
-export function targetOf(system: SystemName, runner: RunnerName): Target {
-  return { system, runner, label: `${system}@${runner}` };
+export function targetOf(system: SystemName, runner: RunnerName, storage: StorageName = "tmpfs", observability = false): Target {
+  return { system, runner, storage, observability, label: `${system}@${runner}${storage === "disk" ? "/disk" : ""}${observability ? "+obs" : ""}` };
 }
+
+/** The same runner, storage and observability with another system: whom a target is compared with. */
+export const peerLabel = (label: string, system: SystemName) => `${system}${label.slice(label.indexOf("@"))}`;
+
+/** The parent directory of each storage kind (set by the bench from --state-dir and --disk-dir). */
+export const STORAGE_DIRS: Record<StorageName, string> = { tmpfs: "/dev/shm", disk: "/var/tmp" };
 
 export interface StartOptions {
   /** Extra or different vars (Parley only), on top of PARLEY_BENCH_VARS. */
@@ -79,10 +91,12 @@ export async function startTarget(target: Target, options: StartOptions = {}): P
   const vars: Record<string, string> =
     target.system === "parley" ? { ...PARLEY_BENCH_VARS, ...options.vars } : target.system === "relaysql" ? { RELAY_STORE: "1" } : {};
   let server: { url: string; pid: number; output(): string; stop(): Promise<void> };
+  // Both runners make their state directories with mkdtemp(os.tmpdir()), which reads TMPDIR when called.
+  process.env.TMPDIR = STORAGE_DIRS[target.storage];
   if (target.system === "ws") {
     server = await startWsRelay();
   } else if (target.runner === "wrangler") {
-    server = await startWranglerDev({ config: CONFIGS[target.system], vars });
+    server = await startWranglerDev({ config: CONFIGS[target.system], vars, env: target.observability ? {} : { X_LOCAL_OBSERVABILITY: "false" } });
   } else {
     const started = await startWorkerd({
       config: CONFIGS[target.system],

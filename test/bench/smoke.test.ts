@@ -50,10 +50,28 @@ describe("npm run bench (quick smoke)", () => {
 
     const report = JSON.parse(readFileSync(out, "utf8")) as Report;
     expect(report.failures).toEqual([]);
-    expect(report.targets).toEqual(["relay@wrangler", "parley@wrangler", "relay@workerd", "parley@workerd", "ws@node"]);
-    for (const scenario of ["S1", "S4"]) {
+    // Each runner on tmpfs and on disk, relaysql beside the relay, wrangler's observability row on disk.
+    expect(report.targets).toEqual([
+      "relay@wrangler",
+      "relaysql@wrangler",
+      "parley@wrangler",
+      "relay@wrangler/disk",
+      "relaysql@wrangler/disk",
+      "parley@wrangler/disk",
+      "parley@wrangler/disk+obs",
+      "relay@workerd",
+      "relaysql@workerd",
+      "parley@workerd",
+      "ws@node",
+      "relay@workerd/disk",
+      "relaysql@workerd/disk",
+      "parley@workerd/disk",
+    ]);
+    // Disk rows run S1 and S2 only.
+    const ran = { S1: report.targets, S4: report.targets.filter((t) => !t.includes("/disk")) };
+    for (const scenario of ["S1", "S4"] as const) {
       const summaries = report.summaries[scenario] ?? [];
-      expect(summaries.map((s) => s.target)).toEqual(report.targets);
+      expect(summaries.map((s) => s.target)).toEqual(ran[scenario]);
       for (const s of summaries) {
         expect({ target: s.target, scenario, lost: s.lost, errors: s.errors }).toEqual({ target: s.target, scenario, lost: 0, errors: 0 });
         expect(s.welcomed).toBe(s.clients);

@@ -38,7 +38,8 @@ import { ROOT, tmpfsOrTmpdir, workerdBinary } from "./lib/workerd.ts";
 const HELP = `npm run bench -- [options]
   --quick              tiny sizes (checks the harness; numbers mean little)
   --repeat N           runs per scenario and system; figures are medians (default 3)
-  --only S1,S2         scenarios (S1 latency floor, S2 fan-out, S3 large room, S4 join storm)
+  --only S1,S2         scenarios (S1 latency floor, S2 fan-out, S3 large room, S4 join storm,
+                       S5 a room of 10 000, under workerd only)
   --systems LIST       parley,relay,relaysql,ws (default): relaysql is the relay that stores each
                        frame before sending it, the store-then-send baseline S1 and S2 are judged by
   --runners LIST       wrangler,workerd (default both; ws always runs on node)
@@ -97,7 +98,7 @@ STORAGE_DIRS.disk = diskDir;
 delete process.env.X_LOCAL_OBSERVABILITY;
 const repeat = Math.max(1, Number(values.repeat ?? 3) || 3);
 const quick = values.quick;
-const chosen = scenarios(quick, values.only ? list(values.only) : undefined);
+let chosen = scenarios(quick, values.only ? list(values.only) : undefined);
 const systems = list(values.systems) as SystemName[];
 const runners = list(values.runners) as RunnerName[];
 const storages = list(values.storage) as StorageName[];
@@ -138,7 +139,10 @@ if (systems.includes("ws")) {
 }
 /** What a target runs: disk rows S1 and S2, the observability row S1. */
 const scenariosOf = (target: Target) =>
-  chosen.filter((s) => (target.observability ? s.id === "S1" : target.storage === "tmpfs" || DISK_SCENARIOS.has(s.id)));
+  chosen.filter((s) => {
+    if (s.workerdOnly && (target.runner === "wrangler" || target.storage === "disk")) return false;
+    return target.observability ? s.id === "S1" : target.storage === "tmpfs" || DISK_SCENARIOS.has(s.id);
+  });
 const targets: Target[] = groups.flat();
 
 // Every server is stopped on the way out, whatever the way.
@@ -149,6 +153,21 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     console.error(`\n${signal}: stopping servers…`);
     void stopAll().finally(() => process.exit(130));
   });
+}
+
+/**
+ * A room of 10 000 needs 10 000 client sockets here and more than 20 000 file
+ * descriptors in workerd (it ran out at ~9 500 sockets under a 20 000 limit:
+ * `accept(): Too many open files`). The servers inherit this process's limit,
+ * so it is raised here, in place, with util-linux's `prlimit --pid` (allowed
+ * to root, or up to the hard limit); otherwise the run says how.
+ */
+function raiseOpenFileLimit(needed: number): string {
+  const soft = Number(/^Max open files\s+(\S+)/m.exec(readFileSync("/proc/self/limits", "utf8"))?.[1]);
+  if (soft >= needed) return "";
+  const raised = spawnSync("prlimit", ["--pid", String(process.pid), `--nofile=${needed}:${needed}`], { encoding: "utf8" });
+  if (raised.status === 0) return ` (raised from ${soft} with prlimit --pid ${process.pid} --nofile=${needed}:${needed})`;
+  return ` (could not raise it to ${needed}: ${(raised.stderr || raised.error?.message || "prlimit failed").trim()}; run the bench as root, or raise the hard limit first, e.g. \`ulimit -Hn ${needed}\` as root or LimitNOFILE= for a service)`;
 }
 
 function openFileLimit(): string {
@@ -181,6 +200,20 @@ function gitState(): { commit: string; dirty: string[] } {
   return { commit, dirty };
 }
 
+// Every socket is a descriptor in this process and two in workerd's (measured: 2.00 per WebSocket, relay and Parley alike).
+const WORKERD_FILES_PER_SOCKET = 2;
+const raisedFiles = Math.max(...chosen.map((s) => s.clients)) >= 5000 ? raiseOpenFileLimit(65_536) : "";
+const fileLimit = Number(/^Max open files\s+(\S+)/m.exec(readFileSync("/proc/self/limits", "utf8"))?.[1]) || Infinity;
+/** The most sockets workerd can hold under the limit it inherits (a few hundred descriptors spare). */
+const socketCeiling = Math.floor((fileLimit - 400) / WORKERD_FILES_PER_SOCKET / 100) * 100;
+let capped = "";
+chosen = chosen.map((s) => {
+  if (s.clients <= socketCeiling) return s;
+  capped = `; ${s.id} runs ${socketCeiling} clients, not ${s.clients}: workerd keeps ${WORKERD_FILES_PER_SOCKET} descriptors per WebSocket and the limit could not be raised (see above)`;
+  return { ...s, clients: socketCeiling, title: s.title.replace(/10 000/g, socketCeiling.toLocaleString("en").replace(",", " ")) };
+});
+const neededSockets = Math.max(...chosen.map((s) => s.clients));
+
 const machine = {
   cpus: availableParallelism(),
   cpuModel: cpus()[0]?.model ?? "unknown",
@@ -196,11 +229,10 @@ const machine = {
 };
 
 const log = (line: string) => console.log(line);
-const neededSockets = Math.max(...chosen.map((s) => s.clients));
 log(`Parley benchmark ${quick ? "(quick sizes) " : ""}— ${new Date().toISOString()}`);
 log(`machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, load ${machine.loadAverageAtStart.join(" ")}, node ${machine.node}, wrangler ${machine.wrangler}`);
 log(`code: ${machine.git.commit}${machine.git.dirty.length > 0 ? ` + uncommitted changes in ${machine.git.dirty.join(", ")}` : ""}`);
-log(`open files limit: ${machine.openFiles}; the largest scenario opens ${neededSockets} client sockets in this process`);
+log(`open files limit: ${machine.openFiles}${raisedFiles}; the largest scenario opens ${neededSockets} client sockets in this process${capped}`);
 log(`server storage: tmpfs rows in ${stateDir}${stateDir === "/dev/shm" ? " (commits without fsync)" : ""}; /disk rows in ${diskDir} (on disk, as npm start keeps it; S1 and S2 only)`);
 log(`wrangler's local observability: off (X_LOCAL_OBSERVABILITY=false) in every row but +obs, where it is on as npm start runs it`);
 log(`Parley overrides (--var, bench only): ${Object.entries(PARLEY_BENCH_VARS).map(([k, v]) => `${k}=${v}`).join(" ")}`);

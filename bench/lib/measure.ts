@@ -90,7 +90,7 @@ export async function runOnce(server: RunningServer, scenario: Scenario, repeat:
   const s0 = sampleTree(server.pid, pids());
   const g0 = selfCpuSeconds();
 
-  const connect = await load.connect(scenario.clients, { concurrency: limits.concurrency, timeoutMs: limits.maxMs });
+  const connect = await load.connect(scenario.clients, { concurrency: scenario.concurrency ?? limits.concurrency, timeoutMs: limits.maxMs });
   await settle();
   const s1 = sampleTree(server.pid, pids());
   const g1 = selfCpuSeconds();
@@ -176,7 +176,7 @@ export async function runOnce(server: RunningServer, scenario: Scenario, repeat:
 export async function warmUp(server: RunningServer, scenario: Scenario, limits: Limits): Promise<void> {
   const framing = server.target.system === "parley" ? PARLEY_FRAMING : RELAY_FRAMING;
   const load = new LoadRoom(server.url, freshRoom(server.target.label, "warm"), framing);
-  await load.connect(scenario.clients, { concurrency: limits.concurrency, timeoutMs: limits.maxMs });
+  await load.connect(scenario.clients, { concurrency: scenario.concurrency ?? limits.concurrency, timeoutMs: limits.maxMs });
   await load.messages({ ...scenario, idleMs: limits.idleMs, maxMs: limits.maxMs });
   await load.close();
   await waitQuiet(server.pid, { maxMs: limits.maxMs });

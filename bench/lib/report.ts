@@ -195,6 +195,10 @@ export function checkTargets(bySummary: Map<string, Summary[]>, cost: CostPassRe
         add(parley.target, "S2 deliveries/s ≥ 1.5× relaysql", storing ? (ratio.toRelaySql ?? 0) >= 1.5 : undefined, `${ratio.toRelaySql ?? "n/a"}×`);
         add(parley.target, "S2 connect rate ≥ 1.0× relaysql", storing ? (ratio.connectToRelaySql ?? 0) >= 1.0 : undefined, `${ratio.connectToRelaySql ?? "n/a"}×`);
       }
+      if (scenario === "S5") {
+        add(parley.target, "S5 every client welcomed", parley.welcomed === parley.clients, `${parley.welcomed}/${parley.clients}`);
+        add(parley.target, "S5 p99 latency ≤ 1 s", parley.latencyMs.p99 <= 1000, `${parley.latencyMs.p99} ms`);
+      }
       if (scenario === "S4") {
         add(parley.target, "S4 all clients welcomed", parley.welcomed === parley.clients, `${parley.welcomed}/${parley.clients}`);
         add(parley.target, "S4 connect rate ≥ 0.8× relay DO", relay ? (ratio.toRelay ?? 0) >= 0.8 : undefined, `${ratio.toRelay ?? "n/a"}× (${parley.connectPerSecond}/s)`);

@@ -41,10 +41,10 @@ export const PARLEY_BENCH_VARS: Record<string, string> = {
   RATE_BURST: "1000000",
   RATE_PER_SECOND: "1000000",
   FLOOD_STRIKES: "1000000",
-  ROOM_CAPACITY: "10000",
+  ROOM_CAPACITY: "20000",
   // Every bench client comes from one address (127.0.0.1), so the limits per
   // address would otherwise cap a run at 20 sockets and 10 messages a second.
-  ADDRESS_MAX_SOCKETS: "10000",
+  ADDRESS_MAX_SOCKETS: "20000",
   ADDRESS_MESSAGE_BURST: "1000000",
   ADDRESS_MESSAGES_PER_SECOND: "1000000",
   ADDRESS_JOIN_BURST: "1000000",

@@ -40,8 +40,10 @@ const HELP = `npm run bench -- [options]
   --repeat N           runs per scenario and system; figures are medians (default 3)
   --only S1,S2         scenarios (S1 latency floor, S2 fan-out, S3 large room, S4 join storm,
                        S5 a room of 10 000, under workerd only)
-  --systems LIST       parley,relay,relaysql,ws (default): relaysql is the relay that stores each
-                       frame before sending it, the store-then-send baseline S1 and S2 are judged by
+  --systems LIST       parley,relay,relaysql,relaywelcome,ws (default): relaysql is the relay that
+                       stores each frame before sending it, the store-then-send baseline S1 and S2
+                       are judged by; relaywelcome sends each newcomer a welcome frame the size of
+                       Parley's, the baseline S4 is judged by (it runs S4 only)
   --runners LIST       wrangler,workerd (default both; ws always runs on node)
   --storage LIST       tmpfs,disk (default both): disk runs S1 and S2 only, with storage under
                        --disk-dir, as \`npm start\` keeps it; tmpfs runs every scenario
@@ -55,6 +57,8 @@ const HELP = `npm run bench -- [options]
   --no-warmup          skip the untimed warm-up run per system
   --state-dir DIR      where tmpfs servers keep their storage (default /dev/shm when it exists: see below)
   --disk-dir DIR       where disk servers keep their storage (default /var/tmp)
+  --var NAME=VALUE     a Parley setting for this run, on top of the bench's (repeatable),
+                       e.g. --var SEARCH=off
   --out FILE           JSON output (default bench/results/<timestamp>.json)
   --help
 
@@ -68,11 +72,12 @@ const { values } = parseArgs({
     quick: { type: "boolean", default: false },
     repeat: { type: "string" },
     only: { type: "string" },
-    systems: { type: "string", default: "parley,relay,relaysql,ws" },
+    systems: { type: "string", default: "parley,relay,relaysql,relaywelcome,ws" },
     runners: { type: "string", default: "wrangler,workerd" },
     storage: { type: "string", default: "tmpfs,disk" },
     "no-observability-row": { type: "boolean", default: false },
     "disk-dir": { type: "string" },
+    var: { type: "string", multiple: true },
     concurrency: { type: "string", default: "50" },
     "no-cost": { type: "boolean", default: false },
     "cost-wrapper": { type: "boolean", default: false },
@@ -90,6 +95,12 @@ if (values.help) {
 
 const list = (raw: string) => raw.split(",").map((s) => s.trim()).filter(Boolean);
 
+for (const setting of values.var ?? []) {
+  const at = setting.indexOf("=");
+  if (at <= 0) throw new Error(`--var takes NAME=VALUE (got "${setting}")`);
+  PARLEY_BENCH_VARS[setting.slice(0, at)] = setting.slice(at + 1);
+}
+
 const stateDir = values["state-dir"] ? resolve(values["state-dir"]) : tmpfsOrTmpdir();
 const diskDir = resolve(values["disk-dir"] ?? "/var/tmp");
 STORAGE_DIRS.tmpfs = stateDir;
@@ -105,7 +116,7 @@ const storages = list(values.storage) as StorageName[];
 for (const s of storages) if (!["tmpfs", "disk"].includes(s)) throw new Error(`unknown storage ${s}`);
 /** Disk rows run the scenarios a user feels on disk: one message at a time, and a busy small room. */
 const DISK_SCENARIOS = new Set(["S1", "S2"]);
-for (const s of systems) if (!["parley", "relay", "relaysql", "ws"].includes(s)) throw new Error(`unknown system ${s}`);
+for (const s of systems) if (!["parley", "relay", "relaysql", "relaywelcome", "ws"].includes(s)) throw new Error(`unknown system ${s}`);
 for (const r of runners) if (!["wrangler", "workerd"].includes(r)) throw new Error(`unknown runner ${r}`);
 const limits: Limits = {
   concurrency: Math.max(1, Number(values.concurrency) || 50),
@@ -123,8 +134,9 @@ const limits: Limits = {
 // A group is one runner on one storage; the observability row joins wrangler's disk group.
 const groups: Target[][] = runners.flatMap((runner) =>
   storages.map((storage) => {
-    const group = (["relay", "relaysql", "parley"] as const)
-      .filter((system) => systems.includes(system))
+    const group = (["relay", "relaysql", "relaywelcome", "parley"] as const)
+      // The welcoming relay is S4's baseline, and S4 runs on tmpfs only.
+      .filter((system) => systems.includes(system) && !(system === "relaywelcome" && storage === "disk"))
       .map((system) => targetOf(system, runner, storage));
     if (runner === "wrangler" && storage === "disk" && systems.includes("parley") && !values["no-observability-row"]) {
       group.push(targetOf("parley", "wrangler", "disk", true));
@@ -141,6 +153,7 @@ if (systems.includes("ws")) {
 const scenariosOf = (target: Target) =>
   chosen.filter((s) => {
     if (s.workerdOnly && (target.runner === "wrangler" || target.storage === "disk")) return false;
+    if (target.system === "relaywelcome") return s.id === "S4";
     return target.observability ? s.id === "S1" : target.storage === "tmpfs" || DISK_SCENARIOS.has(s.id);
   });
 const targets: Target[] = groups.flat();

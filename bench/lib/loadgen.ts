@@ -38,6 +38,13 @@ export const RELAY_FRAMING: Framing = {
   awaitsWelcome: false,
 };
 
+/** The relay that sends each newcomer a welcome frame: welcomed at that frame, like Parley. */
+export const WELCOMING_RELAY_FRAMING: Framing = {
+  name: "raw frames (welcomed = the relay's welcome frame)",
+  joinQuery: () => "",
+  awaitsWelcome: true,
+};
+
 /** Frames and bytes received, errors seen: running totals, diffed per phase. */
 export interface Counters {
   frames: number;

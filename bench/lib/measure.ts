@@ -4,11 +4,11 @@
  * process tree) and the room's row counters are read at each boundary, after
  * the server has gone quiet, so each phase is billed only for its own work.
  */
-import { LoadRoom, PARLEY_FRAMING, RELAY_FRAMING, round, type ConnectResult, type MessageResult } from "./loadgen.ts";
+import { LoadRoom, PARLEY_FRAMING, RELAY_FRAMING, round, WELCOMING_RELAY_FRAMING, type ConnectResult, type Framing, type MessageResult } from "./loadgen.ts";
 import { cpuBetween, processTree, sampleTree, selfCpuSeconds, waitQuiet, type TreeSample } from "./proc.ts";
 import { readRowStats, rowDelta, type RowDelta } from "./rows.ts";
 import type { Scenario } from "./scenarios.ts";
-import type { RunningServer } from "./systems.ts";
+import type { RunningServer, SystemName } from "./systems.ts";
 
 export interface Limits {
   /** Handshakes/joins in flight at once while connecting. */
@@ -71,9 +71,12 @@ export function freshRoom(label: string, scenario: string): string {
   return `bench-${label.replace(/[^a-z0-9]/g, "")}-${scenario.toLowerCase()}-${stamp}-${++roomCounter}`.slice(0, 64);
 }
 
+const framingOf = (system: SystemName): Framing =>
+  system === "parley" ? PARLEY_FRAMING : system === "relaywelcome" ? WELCOMING_RELAY_FRAMING : RELAY_FRAMING;
+
 export async function runOnce(server: RunningServer, scenario: Scenario, repeat: number, limits: Limits): Promise<RunResult> {
   const room = freshRoom(server.target.label, scenario.id);
-  const framing = server.target.system === "parley" ? PARLEY_FRAMING : RELAY_FRAMING;
+  const framing = framingOf(server.target.system);
   const load = new LoadRoom(server.url, room, framing);
   const pids = () => processTree(server.pid);
   let quiet = true;
@@ -174,7 +177,7 @@ export async function runOnce(server: RunningServer, scenario: Scenario, repeat:
 
 /** An untimed run that warms up the server, the runtime's JIT and the generator. */
 export async function warmUp(server: RunningServer, scenario: Scenario, limits: Limits): Promise<void> {
-  const framing = server.target.system === "parley" ? PARLEY_FRAMING : RELAY_FRAMING;
+  const framing = framingOf(server.target.system);
   const load = new LoadRoom(server.url, freshRoom(server.target.label, "warm"), framing);
   await load.connect(scenario.clients, { concurrency: scenario.concurrency ?? limits.concurrency, timeoutMs: limits.maxMs });
   await load.messages({ ...scenario, idleMs: limits.idleMs, maxMs: limits.maxMs });

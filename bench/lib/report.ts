@@ -201,7 +201,10 @@ export function checkTargets(bySummary: Map<string, Summary[]>, cost: CostPassRe
       }
       if (scenario === "S4") {
         add(parley.target, "S4 all clients welcomed", parley.welcomed === parley.clients, `${parley.welcomed}/${parley.clients}`);
-        add(parley.target, "S4 connect rate ≥ 0.8× relay DO", relay ? (ratio.toRelay ?? 0) >= 0.8 : undefined, `${ratio.toRelay ?? "n/a"}× (${parley.connectPerSecond}/s)`);
+        // Settled in issue 15: a welcomed join is judged against a relay that sends a welcome of the same size.
+        const welcoming = summaries.find((s) => s.target === peerLabel(parley.target, "relaywelcome"));
+        const toWelcoming = welcoming ? r(parley.connectPerSecond / welcoming.connectPerSecond, 2) : undefined;
+        add(parley.target, "S4 connect rate ≥ 0.8× relaywelcome", welcoming ? (toWelcoming ?? 0) >= 0.8 : undefined, `${toWelcoming ?? "n/a"}× (${parley.connectPerSecond}/s)`);
         if (parley.runner === "wrangler") {
           add(parley.target, "S4 connect rate ≥ 250/s", parley.connectPerSecond >= 250, `${parley.connectPerSecond}/s`);
         }

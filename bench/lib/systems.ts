@@ -10,8 +10,14 @@ import { spawnGroup, stopGroup } from "../../harness/processGroups.ts";
 import { startWranglerDev } from "../../harness/wranglerDev.ts";
 import { ROOT, startWorkerd } from "./workerd.ts";
 
-/** relaysql: the relay storing each frame as one SQLite row first (a diagnostic, not run by default). */
-export type SystemName = "parley" | "relay" | "relaysql" | "ws";
+/**
+ * relaysql: the relay storing each frame as one SQLite row first (store, then send);
+ * relaywelcome: the relay sending each newcomer one welcome frame the size of Parley's (what S4 is judged by).
+ */
+export type SystemName = "parley" | "relay" | "relaysql" | "relaywelcome" | "ws";
+
+/** Parley's welcome in a big room (the newest 50 events, no member list), measured in S4 and S5: ~4.9 KB. */
+export const RELAY_WELCOME_BYTES = 4900;
 export type RunnerName = "wrangler" | "workerd" | "node";
 
 /** Where a server keeps its storage: tmpfs (commits without fsync) or this machine's disk, as `npm start` does. */
@@ -59,6 +65,7 @@ const CONFIGS: Record<Exclude<SystemName, "ws">, string> = {
   parley: "wrangler.toml",
   relay: "bench/relay/wrangler.toml",
   relaysql: "bench/relay/wrangler.toml",
+  relaywelcome: "bench/relay/wrangler.toml",
 };
 
 export function targetOf(system: SystemName, runner: RunnerName, storage: StorageName = "tmpfs", observability = false): Target {
@@ -89,7 +96,13 @@ export async function stopAll(): Promise<void> {
 
 export async function startTarget(target: Target, options: StartOptions = {}): Promise<RunningServer> {
   const vars: Record<string, string> =
-    target.system === "parley" ? { ...PARLEY_BENCH_VARS, ...options.vars } : target.system === "relaysql" ? { RELAY_STORE: "1" } : {};
+    target.system === "parley"
+      ? { ...PARLEY_BENCH_VARS, ...options.vars }
+      : target.system === "relaysql"
+        ? { RELAY_STORE: "1" }
+        : target.system === "relaywelcome"
+          ? { RELAY_WELCOME_BYTES: String(RELAY_WELCOME_BYTES) }
+          : {};
   let server: { url: string; pid: number; output(): string; stop(): Promise<void> };
   // Both runners make their state directories with mkdtemp(os.tmpdir()), which reads TMPDIR when called.
   process.env.TMPDIR = STORAGE_DIRS[target.storage];

@@ -8,10 +8,14 @@
  * `GET /api/rooms/<room>/ws` (the same path as Parley) to the room's object
  * and answers `GET /api/health` so the same launcher can wait for it.
  *
- * Diagnostic variant (`--systems relaysql`, var RELAY_STORE=1): the same
- * relay, but each frame is first inserted as one row into SQLite, so that
- * "relay + one durable write per message" can be told apart from the rest of
- * what Parley does per message.
+ * Variants, by var:
+ * - `relaysql` (RELAY_STORE=1): each frame is first inserted as one row into
+ *   SQLite, then sent: a chat that stores before it sends, and nothing else,
+ *   the baseline Parley's S1 and S2 are judged by;
+ * - `relaywelcome` (RELAY_WELCOME_BYTES=N): each newcomer is sent one frame
+ *   of N bytes as it connects, `{"type":"welcome",…}`, the size of Parley's
+ *   welcome: a join that tells the newcomer what it needs and nothing else,
+ *   the baseline Parley's S4 is judged by.
  *
  * Self-contained on purpose (no `cloudflare:workers` import, a few local
  * types): this file is also typechecked by tsconfig.node.json, which has no
@@ -36,8 +40,10 @@ interface RelayNamespace {
 
 interface RelayEnv {
   RELAY: RelayNamespace;
-  /** "1": store every frame as one row before relaying it (the relaysql diagnostic). */
+  /** "1": store every frame as one row before relaying it (relaysql). */
   RELAY_STORE?: string;
+  /** Bytes of the welcome frame each newcomer gets (relaywelcome); none when unset. */
+  RELAY_WELCOME_BYTES?: string;
 }
 
 // workerd globals and Response options that Node's types do not know.
@@ -47,16 +53,21 @@ type UpgradeInit = ResponseInit & { webSocket: RelaySocket };
 export class RelayRoom {
   readonly #ctx: RelayState;
   readonly #store: boolean;
+  readonly #welcome: string | undefined;
 
   constructor(ctx: RelayState, env: RelayEnv) {
     this.#ctx = ctx;
     this.#store = env.RELAY_STORE === "1";
+    const bytes = Number(env.RELAY_WELCOME_BYTES ?? 0);
+    const head = '{"type":"welcome","pad":"';
+    this.#welcome = bytes > 0 ? `${head}${"x".repeat(Math.max(0, bytes - head.length - 2))}"}` : undefined;
     if (this.#store) ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS frames (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)");
   }
 
   fetch(): Response {
     const pair = new WebSocketPair();
     this.#ctx.acceptWebSocket(pair[1]);
+    if (this.#welcome !== undefined) pair[1].send(this.#welcome);
     return new Response(null, { status: 101, webSocket: pair[0] } as UpgradeInit);
   }
 

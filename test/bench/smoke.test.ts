@@ -54,6 +54,7 @@ describe("npm run bench (quick smoke)", () => {
     expect(report.targets).toEqual([
       "relay@wrangler",
       "relaysql@wrangler",
+      "relaywelcome@wrangler",
       "parley@wrangler",
       "relay@wrangler/disk",
       "relaysql@wrangler/disk",
@@ -61,14 +62,15 @@ describe("npm run bench (quick smoke)", () => {
       "parley@wrangler/disk+obs",
       "relay@workerd",
       "relaysql@workerd",
+      "relaywelcome@workerd",
       "parley@workerd",
       "ws@node",
       "relay@workerd/disk",
       "relaysql@workerd/disk",
       "parley@workerd/disk",
     ]);
-    // Disk rows run S1 and S2 only.
-    const ran = { S1: report.targets, S4: report.targets.filter((t) => !t.includes("/disk")) };
+    // Disk rows run S1 and S2 only; the welcoming relay runs S4 only.
+    const ran = { S1: report.targets.filter((t) => !t.startsWith("relaywelcome")), S4: report.targets.filter((t) => !t.includes("/disk")) };
     for (const scenario of ["S1", "S4"] as const) {
       const summaries = report.summaries[scenario] ?? [];
       expect(summaries.map((s) => s.target)).toEqual(ran[scenario]);

@@ -52,6 +52,10 @@ describe("message links at a terminal", () => {
     await alice.waitLine(`↳ #${target.seq} bob: line 5 is the one we talk about`);
     alice.type("/quit\r");
     expect(await alice.waitExit(), alice.describe()).toBe(0);
+    if (process.env.PARLEY_TRANSCRIPT) {
+      const { writeFileSync } = await import("node:fs");
+      writeFileSync(process.env.PARLEY_TRANSCRIPT, `${alice.screen.join("\n")}\n`);
+    }
   });
 
   it("a scripted run prints the block before leaving; a link to a message the room lacks says so", async () => {

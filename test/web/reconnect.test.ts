@@ -12,6 +12,7 @@ import {
   enterRoom,
   EXPECTED_OFFLINE,
   expectGapFree,
+  pickFromMenu,
   say,
   shownMessages,
   until,
@@ -236,6 +237,16 @@ describe("refusals", () => {
     const again = a.locator("li.pending.failed", { hasText: "REFUSE ME again" });
     await again.getByRole("button", { name: "Dismiss" }).click();
     await again.waitFor({ state: "detached" });
+
+    // A refused reply comes back to the message box as a reply: the bar names what it answers.
+    await a.getByRole("textbox", { name: /^Message/ }).fill("");
+    await pickFromMenu(a, a.locator("li.msg:not(.pending)", { hasText: "this one is fine" }).getByRole("button", { name: /^Actions for the message/ }), "Reply");
+    await say(a, "REFUSE ME as a reply");
+    const reply = a.locator("li.pending.failed", { hasText: "REFUSE ME as a reply" });
+    await reply.getByRole("button", { name: "Edit" }).click();
+    await reply.waitFor({ state: "detached" });
+    await expect(a.locator(".reply-bar p").textContent()).resolves.toBe("Replying to alice: this one is fine");
+    await expect(a.getByRole("textbox", { name: /^Message/ }).inputValue()).resolves.toBe("REFUSE ME as a reply");
   });
 
   it("brings the name form back with the reason when the room refuses a name", async () => {

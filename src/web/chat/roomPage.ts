@@ -96,6 +96,9 @@ class RoomPage {
       edit(message) {
         transcript.removePending(message.id);
         composer.setText(message.action ? `/me ${message.text}` : message.text);
+        // A refused reply is edited as a reply, while what it answers is still there.
+        const original = message.replyTo === undefined ? undefined : transcript.message(message.replyTo);
+        if (original && !("deleted" in original)) composer.replyTo(original.seq, original.from.name, replySnippet(original.text));
       },
       dismiss: (id: string) => transcript.removePending(id),
       seen: (seq) => {

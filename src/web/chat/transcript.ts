@@ -314,6 +314,11 @@ export class Transcript {
 
   // -- pending messages ----------------------------------------------------
 
+  /** A message on screen (or loaded earlier) as it reads now. */
+  message(seq: number): MessageEvent | undefined {
+    return this.#messages.get(seq);
+  }
+
   addPending(message: PendingMessage, status: PendingStatus): void {
     const element = el("li", { class: "item msg mine pending", "data-pending-id": message.id });
     this.#pending.set(message.id, { message, element, failed: false });

@@ -181,7 +181,16 @@ describe("reactions", () => {
     await expect(activeText(a)).resolves.toBe("👍");
     await a.keyboard.press("ArrowRight");
     await expect(activeText(a)).resolves.toBe("❤️");
-    await a.keyboard.press("ArrowLeft");
+    // Down and Up go a row of the grid (four to a row), not one emoji.
+    await a.keyboard.press("ArrowDown");
+    await expect(activeText(a)).resolves.toBe("😢");
+    await a.keyboard.press("ArrowDown");
+    await expect(activeText(a)).resolves.toBe("👀");
+    await a.keyboard.press("ArrowUp");
+    await expect(activeText(a)).resolves.toBe("🎉");
+    // At an edge it stops there.
+    await a.keyboard.press("ArrowUp");
+    await expect(activeText(a)).resolves.toBe("👍");
     await a.keyboard.press("Enter");
     await expect(activeLabel(a)).resolves.toBe("Actions for the message from you");
     await waitChips(a, "we shipped", ["👍 1 (mine)"]);

@@ -6,7 +6,7 @@
  * person may do now (owner or not, message deleted since…).
  *
  * An item with `items` opens those in the same place instead (the emoji of
- * "React", laid out as a grid; Left and Right move too); an item with
+ * "React", laid out as a grid: Left and Right move one, Up and Down a row); an item with
  * `checked` is a checkbox item (the reactions that are already yours).
  */
 import { el, replaceChildren, uid } from "../dom.ts";
@@ -75,7 +75,10 @@ export function menuButton(label: string, face: string, items: () => MenuItem[])
   menu.addEventListener("keydown", (event) => {
     const all = entries();
     const at = all.indexOf(document.activeElement as HTMLButtonElement);
-    const moves: Record<string, number> = { ArrowDown: at + 1, ArrowRight: at + 1, ArrowUp: at - 1, ArrowLeft: at - 1, Home: 0, End: all.length - 1 };
+    // In the emoji grid Up and Down go a row (as many as sit on the first line), stopping at the edges.
+    const row = menu.classList.contains("grid") ? all.filter((entry) => entry.offsetTop === all[0]?.offsetTop).length : 0;
+    const vertical = (step: number) => (row > 0 ? Math.max(0, Math.min(all.length - 1, at + step * row)) : at + step);
+    const moves: Record<string, number> = { ArrowDown: vertical(1), ArrowRight: at + 1, ArrowUp: vertical(-1), ArrowLeft: at - 1, Home: 0, End: all.length - 1 };
     const move = moves[event.key];
     if (move !== undefined) {
       event.preventDefault();

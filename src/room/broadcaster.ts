@@ -88,7 +88,8 @@ export class Broadcaster {
 
   /**
    * Sends a chat event to everyone (after any events held; a due count can
-   * wait): now in a small room, at the end of this turn in a big one.
+   * wait): now if it is the first of its turn in a small room, else at the
+   * end of this turn.
    */
   publish(stored: StoredEvent): void {
     // Something went out or was held this turn (or the room is big): this waits for the turn's end, after it.

@@ -102,7 +102,7 @@ for (const setting of values.var ?? []) {
 }
 
 const stateDir = values["state-dir"] ? resolve(values["state-dir"]) : tmpfsOrTmpdir();
-const diskDir = resolve(values["disk-dir"] ?? "/var/tmp");
+const diskDir = resolve(values["disk-dir"] ?? STORAGE_DIRS.disk);
 STORAGE_DIRS.tmpfs = stateDir;
 STORAGE_DIRS.disk = diskDir;
 // Observability is the targets' to say (off but for its own row), not the caller's shell.
@@ -124,19 +124,28 @@ const limits: Limits = {
   idleMs: quick ? 5_000 : 10_000,
 };
 
+/** What a target runs: disk rows S1 and S2, the observability row S1, the welcoming relay S4. */
+const scenariosOf = (target: Target) =>
+  chosen.filter((s) => {
+    if (s.workerdOnly && (target.runner === "wrangler" || target.storage === "disk")) return false;
+    // The welcoming relay is S4's baseline: S4 only, where S4 runs.
+    if (target.system === "relaywelcome" && s.id !== "S4") return false;
+    return target.observability ? s.id === "S1" : target.storage === "tmpfs" || DISK_SCENARIOS.has(s.id);
+  });
+
 // The systems run in turn, one at a time, but their repeats are interleaved:
 // round i runs every system of a group once, so drift on a shared machine
 // (other load, thermal state) reaches baselines and Parley alike instead of
-// landing on whichever ran last. A group is one runner's systems (the Node
-// `ws` relay joins the workerd group, or runs alone); servers of one group
-// are up together, idle but for their own turn. Baselines start first so a
-// failure in Parley still leaves them measured.
-// A group is one runner on one storage; the observability row joins wrangler's disk group.
-const groups: Target[][] = runners.flatMap((runner) =>
+// landing on whichever ran last. A group is one runner on one storage (the
+// Node `ws` relay joins the workerd tmpfs group, or runs alone; the
+// observability row joins wrangler's disk group); servers of one group are up
+// together, idle but for their own turn. Baselines start first so a failure
+// in Parley still leaves them measured. A target with nothing to run here
+// (the welcoming relay on disk, a disk row for --only S3) is not started.
+const allGroups: Target[][] = runners.flatMap((runner) =>
   storages.map((storage) => {
     const group = (["relay", "relaysql", "relaywelcome", "parley"] as const)
-      // The welcoming relay is S4's baseline, and S4 runs on tmpfs only.
-      .filter((system) => systems.includes(system) && !(system === "relaywelcome" && storage === "disk"))
+      .filter((system) => systems.includes(system))
       .map((system) => targetOf(system, runner, storage));
     if (runner === "wrangler" && storage === "disk" && systems.includes("parley") && !values["no-observability-row"]) {
       group.push(targetOf("parley", "wrangler", "disk", true));
@@ -145,17 +154,11 @@ const groups: Target[][] = runners.flatMap((runner) =>
   }),
 );
 if (systems.includes("ws")) {
-  const withWorkerd = groups.find((group) => group[0]?.runner === "workerd" && group[0].storage === "tmpfs");
+  const withWorkerd = allGroups.find((group) => group[0]?.runner === "workerd" && group[0].storage === "tmpfs");
   if (withWorkerd) withWorkerd.push(targetOf("ws", "node"));
-  else groups.push([targetOf("ws", "node")]);
+  else allGroups.push([targetOf("ws", "node")]);
 }
-/** What a target runs: disk rows S1 and S2, the observability row S1. */
-const scenariosOf = (target: Target) =>
-  chosen.filter((s) => {
-    if (s.workerdOnly && (target.runner === "wrangler" || target.storage === "disk")) return false;
-    if (target.system === "relaywelcome") return s.id === "S4";
-    return target.observability ? s.id === "S1" : target.storage === "tmpfs" || DISK_SCENARIOS.has(s.id);
-  });
+const groups = allGroups.map((group) => group.filter((target) => scenariosOf(target).length > 0)).filter((group) => group.length > 0);
 const targets: Target[] = groups.flat();
 
 // Every server is stopped on the way out, whatever the way.
@@ -176,20 +179,28 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
  * to root, or up to the hard limit); otherwise the run says how.
  */
 function raiseOpenFileLimit(needed: number): string {
-  const soft = Number(/^Max open files\s+(\S+)/m.exec(readFileSync("/proc/self/limits", "utf8"))?.[1]);
+  const soft = openFileLimits()?.soft ?? Infinity;
   if (soft >= needed) return "";
   const raised = spawnSync("prlimit", ["--pid", String(process.pid), `--nofile=${needed}:${needed}`], { encoding: "utf8" });
   if (raised.status === 0) return ` (raised from ${soft} with prlimit --pid ${process.pid} --nofile=${needed}:${needed})`;
   return ` (could not raise it to ${needed}: ${(raised.stderr || raised.error?.message || "prlimit failed").trim()}; run the bench as root, or raise the hard limit first, e.g. \`ulimit -Hn ${needed}\` as root or LimitNOFILE= for a service)`;
 }
 
-function openFileLimit(): string {
+/** This process's open-file limits as they are now ("unlimited" is Infinity); undefined where /proc cannot tell. */
+function openFileLimits(): { soft: number; hard: number } | undefined {
+  let match: RegExpExecArray | null;
   try {
-    const match = /^Max open files\s+(\S+)\s+(\S+)/m.exec(readFileSync("/proc/self/limits", "utf8"));
-    return match ? `${match[1]} (hard ${match[2]})` : "unknown";
+    match = /^Max open files\s+(\S+)\s+(\S+)/m.exec(readFileSync("/proc/self/limits", "utf8"));
   } catch {
-    return "unknown";
+    return undefined;
   }
+  const limit = (raw: string) => (raw === "unlimited" ? Infinity : Number(raw));
+  return match ? { soft: limit(match[1]!), hard: limit(match[2]!) } : undefined;
+}
+
+function openFileLimit(): string {
+  const limits = openFileLimits();
+  return limits ? `${limits.soft} (hard ${limits.hard})` : "unknown";
 }
 
 function versionOf(pkg: string): string {
@@ -216,7 +227,7 @@ function gitState(): { commit: string; dirty: string[] } {
 // Every socket is a descriptor in this process and two in workerd's (measured: 2.00 per WebSocket, relay and Parley alike).
 const WORKERD_FILES_PER_SOCKET = 2;
 const raisedFiles = Math.max(...chosen.map((s) => s.clients)) >= 5000 ? raiseOpenFileLimit(65_536) : "";
-const fileLimit = Number(/^Max open files\s+(\S+)/m.exec(readFileSync("/proc/self/limits", "utf8"))?.[1]) || Infinity;
+const fileLimit = openFileLimits()?.soft ?? Infinity;
 /** The most sockets workerd can hold under the limit it inherits (a few hundred descriptors spare). */
 const socketCeiling = Math.floor((fileLimit - 400) / WORKERD_FILES_PER_SOCKET / 100) * 100;
 let capped = "";

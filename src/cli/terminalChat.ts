@@ -67,6 +67,13 @@ const clip = (text: string, max = 40) => {
 };
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
+/**
+ * Past events as a page of history shows them: without reactions changes,
+ * since each message shows its reactions as they are now and the changes
+ * that led there would only repeat them.
+ */
+const pastWorthShowing = (events: readonly RoomEvent[]) => events.filter((event) => event.type !== "reactions");
+
 /** Events the chat controller announces as notices rather than the transcript printing them. */
 const MODERATION_EVENTS: ReadonlySet<RoomEvent["type"]> = new Set(["edited", "deleted", "reactions", "kicked", "banned", "settings"]);
 
@@ -603,7 +610,7 @@ class TerminalChat {
 
   /** Earlier events for /history: counted, with the date wherever the day changes (first of all: they are out of order). */
   #historyLines(events: readonly RoomEvent[], more: boolean): string[] {
-    const shown = events.filter((event) => event.type !== "reactions");
+    const shown = pastWorthShowing(events);
     return [
       this.#out.notice(`${plural(shown.length, "earlier event")}:`),
       ...this.#pastLines(shown),
@@ -614,7 +621,7 @@ class TerminalChat {
   /** A message link's message among the events around it, between two notices (they are out of order too). */
   #linkedLines(events: readonly RoomEvent[], linked: MessageEvent): string[] {
     const out = this.#out;
-    const shown = events.filter((event) => event.type !== "reactions");
+    const shown = pastWorthShowing(events);
     const at = shown.indexOf(linked);
     const around = shown.slice(Math.max(0, at - LINK_CONTEXT_BEFORE), at + LINK_CONTEXT_AFTER + 1);
     return [
@@ -625,10 +632,8 @@ class TerminalChat {
   }
 
   /**
-   * Events from the past, reactions changes left out (each message shows its
-   * reactions as they are now: the changes that led there would only repeat
-   * them), with the date first and wherever the day changes; `marked` in full
-   * and marked as a link's message.
+   * Events from the past (see `pastWorthShowing`), with the date first and
+   * wherever the day changes; `marked` in full and marked as a link's message.
    */
   #pastLines(shown: readonly RoomEvent[], marked?: MessageEvent): string[] {
     const out = this.#out;

@@ -25,6 +25,14 @@ async function roomWithHistory(): Promise<{ room: string; said: SpokenMessage[];
   return { room, said, link: (seq) => `${suite.url}/r/${room}#m${seq}` };
 }
 
+/** The client with pipes and no input, run to its end: it must exit 0. */
+async function readOnce(args: string[]) {
+  const piped = cli(args);
+  piped.end();
+  expect(await piped.waitExit(20_000), piped.describe()).toBe(0);
+  return piped;
+}
+
 describe("message links at a terminal", () => {
   it("shows the linked message marked, in full, between the events around it, older than the join's history", async () => {
     const { said, link } = await roomWithHistory();
@@ -61,31 +69,23 @@ describe("message links at a terminal", () => {
   it("a scripted run prints the block before leaving; a link to a message the room lacks says so", async () => {
     const { said, link } = await roomWithHistory();
     const target = said[4]!;
-    const piped = cli([link(target.seq), "--name", "reader"]);
-    piped.end();
-    expect(await piped.waitExit(20_000), piped.describe()).toBe(0);
+    const piped = await readOnce([link(target.seq), "--name", "reader"]);
     expect(piped.lines).toContain(`--- the linked message #${target.seq}, with what came just before and after it:`);
     expect(piped.lines.some((line) => new RegExp(`#${target.seq} <bob> line 5 is the one we talk about ← linked$`).test(line))).toBe(true);
     // Without colour, no escape codes: the pointer alone marks it.
     expect(piped.stdout).not.toContain("\x1b[");
 
     const last = said.at(-1)!.seq;
-    const ahead = cli([link(last + 1000), "--name", "reader"]);
-    ahead.end();
-    expect(await ahead.waitExit(20_000), ahead.describe()).toBe(0);
+    const ahead = await readOnce([link(last + 1000), "--name", "reader"]);
     expect(ahead.stderr).toContain(`the link points at message #${last + 1000}, but this room's newest event is #`);
     expect(ahead.stdout).not.toContain("linked message");
 
     // The first event of the room is bob's join: not a message.
-    const join = cli([link(1), "--name", "reader"]);
-    join.end();
-    expect(await join.waitExit(20_000), join.describe()).toBe(0);
+    const join = await readOnce([link(1), "--name", "reader"]);
     expect(join.stderr).toContain("message #1 is no longer in this room's history");
 
     // --json prints the room's events only, and says so.
-    const json = cli([link(target.seq), "--name", "reader", "--json"]);
-    json.end();
-    expect(await json.waitExit(20_000), json.describe()).toBe(0);
+    const json = await readOnce([link(target.seq), "--name", "reader", "--json"]);
     expect(json.stderr).toContain(`the link's message #${target.seq} is not shown apart`);
     for (const line of json.lines) expect(() => JSON.parse(line), line).not.toThrow();
   });
